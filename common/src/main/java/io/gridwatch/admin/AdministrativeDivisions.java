@@ -32,7 +32,9 @@ import java.util.stream.Collectors;
  * boundaries and real codes, read from the files shipped under {@value #DALIAN}
  * (see SOURCES.md there for where they come from).
  */
-public final class AdministrativeDivisions {
+public final class AdministrativeDivisions implements java.io.Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     public static final String DALIAN = "/io/gridwatch/dalian/";
 

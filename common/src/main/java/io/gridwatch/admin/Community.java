@@ -9,7 +9,7 @@ import java.util.Objects;
  * @param name       Chinese name
  * @param streetCode the 9-digit code of its street
  */
-public record Community(String code, String name, String streetCode) {
+public record Community(String code, String name, String streetCode) implements java.io.Serializable {
     public Community {
         Objects.requireNonNull(name, "name");
         if (code == null || !code.matches("\\d{12}")) {

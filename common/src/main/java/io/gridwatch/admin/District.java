@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param name      Chinese name
  * @param wgs84     boundary in WGS-84 lon/lat (converted from the GCJ-02 source)
  */
-public record District(String code, String name, Geometry wgs84) {
+public record District(String code, String name, Geometry wgs84) implements java.io.Serializable {
     public District {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(wgs84, "wgs84");

@@ -9,7 +9,7 @@ import java.util.Objects;
  * @param name         Chinese name
  * @param districtCode the 6-digit code of its district
  */
-public record Street(String code, String name, String districtCode) {
+public record Street(String code, String name, String districtCode) implements java.io.Serializable {
     public Street {
         Objects.requireNonNull(name, "name");
         if (code == null || !code.matches("\\d{9}")) {

@@ -136,7 +136,7 @@ public record GridwatchConfig(Stack stack, CatalogueConfig catalogue, Grids grid
     }
 
     /** 管理区 — a management area made of configured streets (9-digit street codes). */
-    public record ManagementArea(String name, List<String> streets) {
+    public record ManagementArea(String name, List<String> streets) implements java.io.Serializable {
         public ManagementArea {
             Objects.requireNonNull(name, "management area name");
             streets = List.copyOf(Objects.requireNonNull(streets, "management area streets"));

@@ -21,7 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * divisions they nest in, and the management areas that group streets. Built by
  * {@link GridPartitioner}; immutable.
  */
-public final class GridSet {
+public final class GridSet implements java.io.Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     /** Said wherever derived boundaries are shown: they are not the city's real ones. */
     public static final String SYNTHETIC_NOTE = "street and community boundaries and the unit grids are SYNTHETIC: "
@@ -37,7 +39,8 @@ public final class GridSet {
     private final Map<String, UnitGrid> byCode;
     private final Map<String, String> areaByStreet;
     private final Map<String, List<UnitGrid>> byCommunity;
-    private final Map<String, Geometry> unionCache = new ConcurrentHashMap<>();
+    private transient Map<String, Geometry> communityUnions;
+    private transient Map<String, Geometry> streetUnions;
 
     GridSet(AdministrativeDivisions divisions, Map<String, Geometry> districtUtm, Lattice lattice,
             List<UnitGrid> grids, List<Piece> pieces, List<ManagementArea> managementAreas) {
@@ -131,13 +134,22 @@ public final class GridSet {
 
     /** A community's (synthetic) boundary: the union of its grids. */
     public Geometry communityUtm(String communityCode) {
-        return unionCache.computeIfAbsent(communityCode, c -> union(gridsOf(c).stream().map(UnitGrid::utm).toList()));
+        return unions(false).computeIfAbsent(communityCode, c -> union(gridsOf(c).stream().map(UnitGrid::utm).toList()));
     }
 
     /** A street's (synthetic) boundary: the union of its communities. */
     public Geometry streetUtm(String streetCode) {
-        return unionCache.computeIfAbsent(streetCode, s -> union(divisions.communitiesOf(s).stream()
+        return unions(true).computeIfAbsent(streetCode, s -> union(divisions.communitiesOf(s).stream()
                 .map(c -> communityUtm(c.code())).filter(g -> !g.isEmpty()).toList()));
+    }
+
+    /** Separate caches: a street's union is computed from its communities' cached unions. */
+    private synchronized Map<String, Geometry> unions(boolean streets) {
+        if (communityUnions == null) {
+            communityUnions = new ConcurrentHashMap<>();
+            streetUnions = new ConcurrentHashMap<>();
+        }
+        return streets ? streetUnions : communityUnions;
     }
 
     private static Geometry union(Collection<Geometry> parts) {

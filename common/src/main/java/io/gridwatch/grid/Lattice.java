@@ -8,7 +8,7 @@ import org.locationtech.jts.geom.GeometryFactory;
  * The square lattice that unit grids are cut from, in UTM 51N metres. Its origin is the
  * north-west corner; columns run west→east, rows north→south, like the grid numbering.
  */
-public record Lattice(double originX, double originY, double cellSize, int cols, int rows) {
+public record Lattice(double originX, double originY, double cellSize, int cols, int rows) implements java.io.Serializable {
 
     public Lattice {
         if (!(cellSize > 0) || cols < 1 || rows < 1) {

@@ -12,5 +12,5 @@ import org.locationtech.jts.geom.Geometry;
  * @param full  the whole cell (no point-in-polygon test needed)
  * @param utm   its shape in UTM 51N metres
  */
-public record Piece(int col, int row, int grid, boolean full, Geometry utm) {
+public record Piece(int col, int row, int grid, boolean full, Geometry utm) implements java.io.Serializable {
 }

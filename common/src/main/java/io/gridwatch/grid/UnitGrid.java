@@ -15,7 +15,7 @@ import java.util.Objects;
  * @param areaM2        area in square metres (UTM plane)
  * @param interior      a whole lattice cell, not cut by a district border
  */
-public record UnitGrid(int ordinal, String code, String communityCode, int seq, Geometry utm, double areaM2, boolean interior) {
+public record UnitGrid(int ordinal, String code, String communityCode, int seq, Geometry utm, double areaM2, boolean interior) implements java.io.Serializable {
 
     public UnitGrid {
         GridCode.require(code);
