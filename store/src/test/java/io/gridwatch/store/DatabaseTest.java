@@ -1,5 +1,7 @@
 package io.gridwatch.store;
 
+import io.gridwatch.testkit.TestServices;
+
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -27,8 +29,8 @@ class DatabaseTest {
     @Test
     void missingDatabaseIsNamed() {
         assertThatThrownBy(() -> Database.open(
-                "jdbc:postgresql://" + LocalPostgres.HOST + ":" + LocalPostgres.PORT + "/gw_store_does_not_exist",
-                LocalPostgres.postgresUser()))
+                "jdbc:postgresql://" + TestServices.shared().postgres().host() + ":" + TestServices.shared().postgres().port() + "/gw_store_does_not_exist",
+                TestServices.shared().postgresUser()))
                 .isInstanceOf(StoreException.class)
                 .hasMessageContaining("gw_store_does_not_exist")
                 .hasMessageContaining("ensureDatabaseExists");
@@ -39,12 +41,12 @@ class DatabaseTest {
         String name = "gw_store_ensure_" + UUID.randomUUID().toString().substring(0, 8).toLowerCase(Locale.ROOT);
         try {
             assertThat(exists(name)).isFalse();
-            Database.ensureDatabaseExists(LocalPostgres.HOST, LocalPostgres.PORT, LocalPostgres.postgresUser(), name);
+            Database.ensureDatabaseExists(TestServices.shared().postgres().host(), TestServices.shared().postgres().port(), TestServices.shared().postgresUser(), name);
             assertThat(exists(name)).isTrue();
-            Database.ensureDatabaseExists(LocalPostgres.HOST, LocalPostgres.PORT, LocalPostgres.postgresUser(), name);
+            Database.ensureDatabaseExists(TestServices.shared().postgres().host(), TestServices.shared().postgres().port(), TestServices.shared().postgresUser(), name);
             assertThat(exists(name)).isTrue();
         } finally {
-            LocalPostgres.drop(name);
+            TestServices.shared().postgres().dropDatabase(name);
         }
     }
 
@@ -52,7 +54,7 @@ class DatabaseTest {
     void ensureDatabaseExistsRejectsNamesThatAreNotPlainIdentifiers() {
         for (String bad : new String[] {"gw\"; DROP DATABASE postgres; --", "Gridwatch", "1gw", "", "gw-test", "a".repeat(64)}) {
             assertThatThrownBy(() -> Database.ensureDatabaseExists(
-                    LocalPostgres.HOST, LocalPostgres.PORT, LocalPostgres.postgresUser(), bad))
+                    TestServices.shared().postgres().host(), TestServices.shared().postgres().port(), TestServices.shared().postgresUser(), bad))
                     .as(bad)
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("database name");
@@ -61,14 +63,14 @@ class DatabaseTest {
 
     @Test
     void modeOfAnUnmigratedDatabaseSaysToMigrate() {
-        try (Database db = Database.open(LocalPostgres.newDatabase("gw_store_bare"), LocalPostgres.postgresUser())) {
+        try (Database db = Database.open(TestServices.shared().newDatabase("gw_store_bare"), TestServices.shared().postgresUser())) {
             assertThatThrownBy(db::mode).isInstanceOf(StoreException.class).hasMessageContaining("migrate()");
         }
     }
 
     private static boolean exists(String name) throws SQLException {
         try (Connection c = DriverManager.getConnection(
-                "jdbc:postgresql://" + LocalPostgres.HOST + ":" + LocalPostgres.PORT + "/postgres", LocalPostgres.postgresUser(), null);
+                "jdbc:postgresql://" + TestServices.shared().postgres().host() + ":" + TestServices.shared().postgres().port() + "/postgres", TestServices.shared().postgresUser(), null);
              PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {

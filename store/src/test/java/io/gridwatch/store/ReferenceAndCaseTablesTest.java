@@ -1,5 +1,7 @@
 package io.gridwatch.store;
 
+import io.gridwatch.testkit.TestServices;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,7 +28,7 @@ class ReferenceAndCaseTablesTest {
 
     @BeforeAll
     static void migrate() throws SQLException {
-        db = Database.open(LocalPostgres.newDatabase("gw_store_tables"), LocalPostgres.postgresUser());
+        db = Database.open(TestServices.shared().newDatabase("gw_store_tables"), TestServices.shared().postgresUser());
         db.migrate();
         sql("INSERT INTO district (code, name) VALUES ('" + DISTRICT + "', '甘井子区')");
         sql("INSERT INTO street (code, district_code, name) VALUES ('" + STREET + "', '" + DISTRICT + "', '凌水街道')");

@@ -1,5 +1,7 @@
 package io.gridwatch.store;
 
+import io.gridwatch.testkit.TestServices;
+
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -21,7 +23,7 @@ class SchemaMigrationTest {
 
     @Test
     void migratingAnEmptyDatabaseCreatesEveryTableWithAComment() throws SQLException {
-        try (Database db = Database.open(LocalPostgres.newDatabase("gw_store_schema"), LocalPostgres.postgresUser())) {
+        try (Database db = Database.open(TestServices.shared().newDatabase("gw_store_schema"), TestServices.shared().postgresUser())) {
             assertThat(db.migrate()).isEqualTo("3");
 
             Map<String, String> comments = tableComments(db);
@@ -33,7 +35,7 @@ class SchemaMigrationTest {
 
     @Test
     void migratingTwiceChangesNothing() throws SQLException {
-        try (Database db = Database.open(LocalPostgres.newDatabase("gw_store_twice"), LocalPostgres.postgresUser())) {
+        try (Database db = Database.open(TestServices.shared().newDatabase("gw_store_twice"), TestServices.shared().postgresUser())) {
             db.migrate();
             int history = historyRows(db);
             Map<String, String> before = tableComments(db);

@@ -1,5 +1,7 @@
 package io.gridwatch.store;
 
+import io.gridwatch.testkit.TestServices;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,7 +33,7 @@ class TimeSeriesTablesTest {
 
     @BeforeAll
     static void migrate() {
-        db = Database.open(LocalPostgres.newDatabase("gw_store_series"), LocalPostgres.postgresUser());
+        db = Database.open(TestServices.shared().newDatabase("gw_store_series"), TestServices.shared().postgresUser());
         db.migrate();
     }
 

@@ -1,0 +1,94 @@
+package io.gridwatch.stack;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts programs whose output goes to a log file and that outlive the JVM that started them.
+ * {@code ownSession} puts the program in its own session ({@code setsid}), so that Ctrl-C or a closed
+ * terminal of the launcher does not reach it; tests leave it off so that their services die with the build.
+ */
+final class BackgroundProcess {
+
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
+
+    private BackgroundProcess() {
+    }
+
+    static Process start(List<String> command, Path logFile, boolean ownSession) {
+        List<String> full = new ArrayList<>();
+        if (ownSession && Files.isExecutable(SETSID)) {
+            full.add(SETSID.toString()); // execs the program in place: the pid stays the one we record
+        }
+        full.addAll(command);
+        ProcessBuilder pb = new ProcessBuilder(full)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        try {
+            return pb.start();
+        } catch (IOException e) {
+            throw new StackException("cannot start " + command.get(0) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs a command to its end, output appended to {@code logFile}; returns its exit code. */
+    static int run(List<String> command, Path logFile, Duration timeout, Map<String, String> env) {
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().putAll(env);
+        try {
+            Process p = pb.start();
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                throw new StackException(String.join(" ", command) + " did not finish within " + timeout.toSeconds()
+                        + " s; see " + logFile);
+            }
+            return p.exitValue();
+        } catch (IOException e) {
+            throw new StackException("cannot run " + command.get(0) + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StackException("interrupted while running " + command.get(0), e);
+        }
+    }
+
+    /** The java launcher of this JVM, so that child JVMs run on the same Java. */
+    static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    static boolean runningAsRoot() {
+        if ("root".equals(System.getProperty("user.name"))) {
+            return true;
+        }
+        try {
+            Process p = new ProcessBuilder("id", "-u").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).strip();
+            return p.waitFor() == 0 && "0".equals(out);
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StackException("interrupted while waiting for a service", e);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package io.gridwatch.stack;
+
+import io.gridwatch.topics.Topic;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Creates the topics of the registry on a broker where they are missing; existing topics are left as they are. */
+public final class KafkaTopics {
+
+    private static final Logger log = LoggerFactory.getLogger(KafkaTopics.class);
+    private static final long TIMEOUT_S = 30;
+
+    private KafkaTopics() {
+    }
+
+    /** @return the names of the topics that were created */
+    public static List<String> ensure(String bootstrap, List<Topic> topics, short replicationFactor) {
+        try (Admin admin = Admin.create(adminConfig(bootstrap))) {
+            Set<String> existing = admin.listTopics().names().get(TIMEOUT_S, TimeUnit.SECONDS);
+            List<NewTopic> missing = topics.stream().filter(t -> !existing.contains(t.name()))
+                    .map(t -> new NewTopic(t.name(), t.partitions(), replicationFactor).configs(configOf(t)))
+                    .toList();
+            if (missing.isEmpty()) {
+                return List.of();
+            }
+            Map<String, org.apache.kafka.common.KafkaFuture<Void>> results = admin.createTopics(missing).values();
+            for (Map.Entry<String, org.apache.kafka.common.KafkaFuture<Void>> r : results.entrySet()) {
+                try {
+                    r.getValue().get(TIMEOUT_S, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                }
+            }
+            List<String> created = missing.stream().map(NewTopic::name).toList();
+            log.info("created Kafka topics {}", created);
+            return created;
+        } catch (ExecutionException | TimeoutException e) {
+            throw new StackException("cannot create the Kafka topics on " + bootstrap + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StackException("interrupted while creating Kafka topics", e);
+        }
+    }
+
+    static Map<String, String> configOf(Topic topic) {
+        Map<String, String> config = new HashMap<>();
+        config.put(TopicConfig.CLEANUP_POLICY_CONFIG,
+                topic.compacted() ? TopicConfig.CLEANUP_POLICY_COMPACT : TopicConfig.CLEANUP_POLICY_DELETE);
+        config.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(topic.retentionMs()));
+        return config;
+    }
+
+    static Properties adminConfig(String bootstrap) {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
+        p.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "1000");
+        return p;
+    }
+}
