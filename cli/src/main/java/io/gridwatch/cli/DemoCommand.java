@@ -92,7 +92,7 @@ final class DemoCommand implements Callable<Integer> {
                     new Object[] {"case example of CONTRACTS.md §4", new LonLat(121.5301, 38.8756)},
                     new Object[] {"a grid of 凌水街道 (高新园区)", new LonLat(hiTechLonLat[0], hiTechLonLat[1])},
                     new Object[] {"a web-map (GCJ-02) point, converted", Gcj02.toWgs84(new LonLat(121.6500, 38.9200))},
-                    new Object[] {"the sea south of 中山区", new LonLat(121.70, 38.75)});
+                    new Object[] {"the sea off the south coast", new LonLat(121.70, 38.75)});
             for (Object[] p : points) {
                 out.println();
                 out.println("» " + p[0]);
@@ -117,6 +117,7 @@ final class DemoCommand implements Callable<Integer> {
 
     private static void step(PrintStream out, int n, String title) {
         out.println();
-        out.println(String.format(Locale.ROOT, "== %d. %s ", n, title) + "=".repeat(Math.max(0, 70 - title.length())));
+        String head = String.format(Locale.ROOT, "== %d. %s ", n, title);
+        out.println(head + "=".repeat(Math.max(3, 78 - ConsoleTable.width(head))));
     }
 }
