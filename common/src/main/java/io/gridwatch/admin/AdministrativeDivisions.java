@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gridwatch.geo.Gcj02;
 import io.gridwatch.geo.LonLat;
+import io.gridwatch.geo.PointTransform;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
-import org.locationtech.jts.geom.CoordinateSequence;
-import org.locationtech.jts.geom.CoordinateSequenceFilter;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.io.ParseException;
 import org.locationtech.jts.io.geojson.GeoJsonReader;
@@ -37,6 +36,11 @@ public final class AdministrativeDivisions implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
 
     public static final String DALIAN = "/io/gridwatch/dalian/";
+
+    private static final PointTransform GCJ02_TO_WGS84 = (lon, lat) -> {
+        LonLat w = Gcj02.toWgs84(new LonLat(lon, lat));
+        return new double[] {w.lon(), w.lat()};
+    };
 
     private final List<District> districts;
     private final List<Street> streets;
@@ -124,9 +128,7 @@ public final class AdministrativeDivisions implements java.io.Serializable {
             String name = f.path("properties").path("name").asText(null);
             String code = f.path("properties").path("adcode").asText(null);
             try {
-                Geometry g = reader.read(f.path("geometry").toString());
-                g.apply(new Gcj02ToWgs84());
-                g.geometryChanged();
+                Geometry g = GCJ02_TO_WGS84.transform(reader.read(f.path("geometry").toString()));
                 if (!g.isValid()) {
                     g = g.buffer(0);
                 }
@@ -173,24 +175,5 @@ public final class AdministrativeDivisions implements java.io.Serializable {
             }
         }
         return Map.copyOf(m);
-    }
-
-    private static final class Gcj02ToWgs84 implements CoordinateSequenceFilter {
-        @Override
-        public void filter(CoordinateSequence seq, int i) {
-            LonLat w = Gcj02.toWgs84(new LonLat(seq.getX(i), seq.getY(i)));
-            seq.setOrdinate(i, 0, w.lon());
-            seq.setOrdinate(i, 1, w.lat());
-        }
-
-        @Override
-        public boolean isDone() {
-            return false;
-        }
-
-        @Override
-        public boolean isGeometryChanged() {
-            return true;
-        }
     }
 }

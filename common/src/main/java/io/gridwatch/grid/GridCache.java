@@ -42,7 +42,8 @@ public final class GridCache {
             "/io/gridwatch/grid/Lattice.class",
             "/io/gridwatch/admin/AdministrativeDivisions.class",
             "/io/gridwatch/geo/Gcj02.class",
-            "/io/gridwatch/geo/Utm51N.class");
+            "/io/gridwatch/geo/Utm51N.class",
+            "/io/gridwatch/geo/PointTransform.class");
 
     private GridCache() {
     }

@@ -5,9 +5,8 @@ import io.gridwatch.admin.Community;
 import io.gridwatch.admin.District;
 import io.gridwatch.admin.Street;
 import io.gridwatch.config.GridwatchConfig;
+import io.gridwatch.geo.PointTransform;
 import io.gridwatch.geo.Utm51N;
-import org.locationtech.jts.geom.CoordinateSequence;
-import org.locationtech.jts.geom.CoordinateSequenceFilter;
 import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
@@ -261,52 +260,13 @@ public final class GridPartitioner {
 
     /** A copy of {@code wgs84} in UTM 51N metres. */
     public static Geometry toUtm(Geometry wgs84) {
-        Geometry g = wgs84.copy();
-        g.apply(new CoordinateSequenceFilter() {
-            @Override
-            public void filter(CoordinateSequence seq, int i) {
-                double[] xy = Utm51N.forward(seq.getX(i), seq.getY(i));
-                seq.setOrdinate(i, 0, xy[0]);
-                seq.setOrdinate(i, 1, xy[1]);
-            }
-
-            @Override
-            public boolean isDone() {
-                return false;
-            }
-
-            @Override
-            public boolean isGeometryChanged() {
-                return true;
-            }
-        });
-        g.geometryChanged();
+        Geometry g = ((PointTransform) Utm51N::forward).transform(wgs84);
         return g.isValid() ? g : g.buffer(0);
     }
 
     /** A copy of {@code utm} in WGS-84 lon/lat. */
     public static Geometry toWgs84(Geometry utm) {
-        Geometry g = utm.copy();
-        g.apply(new CoordinateSequenceFilter() {
-            @Override
-            public void filter(CoordinateSequence seq, int i) {
-                double[] ll = Utm51N.inverse(seq.getX(i), seq.getY(i));
-                seq.setOrdinate(i, 0, ll[0]);
-                seq.setOrdinate(i, 1, ll[1]);
-            }
-
-            @Override
-            public boolean isDone() {
-                return false;
-            }
-
-            @Override
-            public boolean isGeometryChanged() {
-                return true;
-            }
-        });
-        g.geometryChanged();
-        return g;
+        return ((PointTransform) Utm51N::inverse).transform(utm);
     }
 
     private static long key(int c, int r) {

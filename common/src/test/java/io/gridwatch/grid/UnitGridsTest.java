@@ -5,12 +5,11 @@ import io.gridwatch.admin.Community;
 import io.gridwatch.admin.District;
 import io.gridwatch.admin.Street;
 import io.gridwatch.config.GridwatchConfig;
+import io.gridwatch.geo.PointTransform;
 import io.gridwatch.geo.Utm51N;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.locationtech.jts.geom.Coordinate;
-import org.locationtech.jts.geom.CoordinateSequence;
-import org.locationtech.jts.geom.CoordinateSequenceFilter;
 import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
@@ -141,29 +140,15 @@ class UnitGridsTest {
         CoordinateTransform toLaea = new CoordinateTransformFactory().createTransform(
                 crs.createFromParameters("wgs84", "+proj=longlat +datum=WGS84 +no_defs"),
                 crs.createFromParameters("laea", "+proj=laea +lat_0=38.95 +lon_0=121.5 +datum=WGS84 +units=m +no_defs"));
+        PointTransform laea = (lon, lat) -> {
+            ProjCoordinate out = new ProjCoordinate();
+            toLaea.transform(new ProjCoordinate(lon, lat), out);
+            return new double[] {out.x, out.y};
+        };
         List<UnitGrid> interior = set.grids().stream().filter(UnitGrid::interior).toList();
         assertThat(interior.size()).isGreaterThan((int) (0.9 * set.grids().size()));
         for (int i = 0; i < interior.size(); i += 25) {
-            Geometry g = GridPartitioner.toWgs84(interior.get(i).utm());
-            g.apply(new CoordinateSequenceFilter() {
-                @Override
-                public void filter(CoordinateSequence seq, int k) {
-                    ProjCoordinate out = new ProjCoordinate();
-                    toLaea.transform(new ProjCoordinate(seq.getX(k), seq.getY(k)), out);
-                    seq.setOrdinate(k, 0, out.x);
-                    seq.setOrdinate(k, 1, out.y);
-                }
-
-                @Override
-                public boolean isDone() {
-                    return false;
-                }
-
-                @Override
-                public boolean isGeometryChanged() {
-                    return true;
-                }
-            });
+            Geometry g = laea.transform(GridPartitioner.toWgs84(interior.get(i).utm()));
             assertThat(g.getArea()).as("ground area of %s", interior.get(i).code()).isCloseTo(10_000.0, within(200.0));
         }
     }
