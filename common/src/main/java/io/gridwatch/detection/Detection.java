@@ -1,0 +1,69 @@
+package io.gridwatch.detection;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import java.util.ArrayList;
+import java.util.Objects;
+
+/**
+ * One observation of a possible problem, on {@code gw.detections.v1} (keyed by source id):
+ * what a rule over sensor readings, or a detector over camera frames, saw at one moment.
+ * The cases job turns detections into cases (one case per problem).
+ *
+ * <pre>{@code
+ * {"schema":1,"detection_id":"wl-0031/water_level.default/1785197100000/raised",
+ *  "source":{"type":"sensor","id":"wl-0031"},"rule_id":"water_level.default",
+ *  "state":"raised","problem_key":"sensor:wl-0031:water_level.default",
+ *  "category":{"kind":"event","code":"0406"},"component_code":null,"team":"flood",
+ *  "severity":"blue","ts":1785197100000,"started_at":1785196800000,"confidence":0.97,
+ *  "lon":121.5301,"lat":38.8756,"grid_code":"210211016003007","district_code":"210211",
+ *  "metric":"water_level_cm","value":17.5,"unit":"cm",
+ *  "evidence":[{"type":"sensor_series","uri":"gridwatch://readings/wl-0031?from=1785196800000&to=1785197100000","ts":null,"box":null}]}
+ * }</pre>
+ *
+ * @param detectionId deterministic: the same input gives the same id, so a replay can be deduplicated
+ * @param state       {@code raised} (condition met), {@code update} (still met; severity or value changed),
+ *                    {@code cleared} (the cause is gone), {@code watch} (an alert without a case, e.g. a district
+ *                    flood watch), {@code offline} / {@code online} (maintenance signals, never cases)
+ * @param problemKey  what makes two detections the same problem (the same case)
+ * @param category    the 部件/事件 class, or null for maintenance signals
+ * @param team        the response team to alert ({@code flood}, {@code snow}), or null
+ * @param severity    {@code blue}, {@code yellow}, {@code orange}, {@code red}, or null
+ * @param startedAt   when the condition began (the first reading that met it)
+ */
+@JsonInclude(JsonInclude.Include.ALWAYS)
+public record Detection(int schema, String detectionId, Source source, String ruleId, String state, String problemKey,
+                        Category category, String componentCode, String team, String severity, long ts, long startedAt,
+                        double confidence, double lon, double lat, String gridCode, String districtCode,
+                        String metric, Double value, String unit, ArrayList<Evidence> evidence) {
+
+    public static final int SCHEMA = 1;
+    public static final String RAISED = "raised";
+    public static final String UPDATE = "update";
+    public static final String CLEARED = "cleared";
+    public static final String WATCH = "watch";
+    public static final String OFFLINE = "offline";
+    public static final String ONLINE = "online";
+
+    public Detection {
+        Objects.requireNonNull(detectionId, "detection_id");
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(state, "state");
+        evidence = evidence == null ? new ArrayList<>() : evidence;
+    }
+
+    /** Where a detection came from: {@code sensor}, {@code camera} or {@code report}, and its id. */
+    public record Source(String type, String id) {
+    }
+
+    /** A 部件/事件 class: kind {@code component} or {@code event}, and its code. */
+    public record Category(String kind, String code) {
+    }
+
+    /**
+     * A reference to evidence: a sensor series, or a frame with the box of what was seen
+     * ({@code [x1, y1, x2, y2]} in 0..1 image coordinates).
+     */
+    public record Evidence(String type, String uri, Long ts, double[] box) {
+    }
+}
