@@ -34,6 +34,7 @@ public final class KafkaTopics {
             List<NewTopic> missing = topics.stream().filter(t -> !existing.contains(t.name()))
                     .map(t -> new NewTopic(t.name(), t.partitions(), replicationFactor).configs(configOf(t)))
                     .toList();
+            alignExisting(admin, topics.stream().filter(t -> existing.contains(t.name())).toList());
             if (missing.isEmpty()) {
                 return List.of();
             }
@@ -58,11 +59,29 @@ public final class KafkaTopics {
         }
     }
 
+    /** Brings the settings of topics that exist already (from an older version) to what the registry says. */
+    private static void alignExisting(Admin admin, List<Topic> topics) throws ExecutionException, InterruptedException, TimeoutException {
+        if (topics.isEmpty()) {
+            return;
+        }
+        Map<org.apache.kafka.common.config.ConfigResource, java.util.Collection<org.apache.kafka.clients.admin.AlterConfigOp>> ops = new HashMap<>();
+        for (Topic t : topics) {
+            ops.put(new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, t.name()),
+                    configOf(t).entrySet().stream().map(e -> new org.apache.kafka.clients.admin.AlterConfigOp(
+                            new org.apache.kafka.clients.admin.ConfigEntry(e.getKey(), e.getValue()),
+                            org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)).toList());
+        }
+        admin.incrementalAlterConfigs(ops).all().get(TIMEOUT_S, TimeUnit.SECONDS);
+    }
+
     static Map<String, String> configOf(Topic topic) {
         Map<String, String> config = new HashMap<>();
         config.put(TopicConfig.CLEANUP_POLICY_CONFIG,
                 topic.compacted() ? TopicConfig.CLEANUP_POLICY_COMPACT : TopicConfig.CLEANUP_POLICY_DELETE);
         config.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(topic.retentionMs()));
+        // retention counts from when the broker got a record, not from its event time: a replayed day or a
+        // device's buffered readings would otherwise be deleted on arrival (Flink stamps records with event time)
+        config.put(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
         return config;
     }
 

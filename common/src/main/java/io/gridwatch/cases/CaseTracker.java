@@ -1,0 +1,374 @@
+package io.gridwatch.cases;
+
+import io.gridwatch.catalogue.Catalogue;
+import io.gridwatch.catalogue.CatalogueClass;
+import io.gridwatch.cases.CaseState.Phase;
+import io.gridwatch.detection.Detection;
+
+import java.io.Serializable;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Turns the detections of one problem ({@link Detection#problemKey()}) into one case and its alerts:
+ * a pure function from the state before a detection to the state after it, the case messages
+ * ({@code new} / {@code update} / {@code end}) and the alerts ({@code raised} / {@code escalated} /
+ * {@code cleared}) to send. The cases operator keeps a {@link CaseState} per problem key and only
+ * moves state in and out; nothing here knows about Flink.
+ *
+ * <ul>
+ *   <li>{@code raised} opens a case: {@code filed} when its confidence reaches
+ *       {@link Settings#filingThreshold()}, else {@code collected}; message {@code new}, alert {@code raised}
+ *       when the detection names a team.</li>
+ *   <li>later {@code raised} / {@code update} detections count as occurrences and add evidence; severity only
+ *       rises. A message {@code update} goes out when the severity rose, the status changed or a new source
+ *       saw the problem — not for every repeat, so that a rule that re-reports each minute does not flood
+ *       {@code gw.cases.v1}; the counts it gathered go out with the next message. A rise re-alerts
+ *       ({@code escalated}, once per level).</li>
+ *   <li>{@code cleared} ends the case as {@code verified} (核实结案, auto-verification): message {@code end},
+ *       alert {@code cleared}.</li>
+ *   <li>{@code watch} (a district flood watch): alerts only, {@code raised} once, {@code escalated} on a rise,
+ *       {@code cleared} on the matching {@code cleared} detection; no case.</li>
+ *   <li>{@code offline} / {@code online}: nothing (maintenance signals, not city-management cases).</li>
+ *   <li>a detection id seen among the last {@link Settings#recentIds()} of its problem: nothing.</li>
+ * </ul>
+ *
+ * After an end the state is kept as {@link CaseState.Phase#ENDED} until {@link CaseState#expiresAt()},
+ * so that replays of the ended episode are still recognised; a new {@code raised} then opens a new case.
+ */
+public final class CaseTracker {
+
+    /**
+     * @param filingThreshold confidence from which an auto-raised case is filed (立案) rather than collected
+     * @param evidenceLimit   most evidence references a case carries: the first one and the latest ones
+     * @param recentIds       how many detection ids per problem are remembered to drop replays
+     */
+    public record Settings(double filingThreshold, int evidenceLimit, int recentIds) implements Serializable {
+        public static final Settings DEFAULTS = new Settings(0.8, 20, 32);
+
+        public Settings {
+            if (!(filingThreshold >= 0 && filingThreshold <= 1)) {
+                throw new IllegalArgumentException("filing threshold must be within 0..1, got " + filingThreshold);
+            }
+            if (evidenceLimit < 1 || recentIds < 1) {
+                throw new IllegalArgumentException("evidence limit and recent ids must be at least 1");
+            }
+        }
+    }
+
+    /**
+     * Hands out case sequence numbers, 1, 2, … per district and (Asia/Shanghai) day. The operator keeps
+     * the counter in state of the district key, so numbers are the same after a restore.
+     */
+    @FunctionalInterface
+    public interface CaseNumbering {
+        int next(String districtCode, LocalDate day);
+    }
+
+    /**
+     * What one detection caused.
+     *
+     * @param state    the state to keep: null when there is nothing to remember (no case, no watch; also
+     *                 for a maintenance signal with no prior state), else the new state (phase ENDED after an end)
+     * @param messages case messages to send, in order
+     * @param alerts   alerts to send, in order
+     */
+    public record Outcome(CaseState state, ArrayList<CaseMessage> messages, ArrayList<Alert> alerts) {
+        public boolean isEmpty() {
+            return messages.isEmpty() && alerts.isEmpty();
+        }
+    }
+
+    private final Catalogue catalogue;
+    private final GridNames gridNames;
+    private final Responsibility responsibility;
+    private final Settings settings;
+
+    public CaseTracker(Catalogue catalogue, GridNames gridNames, Responsibility responsibility, Settings settings) {
+        this.catalogue = Objects.requireNonNull(catalogue, "catalogue");
+        this.gridNames = Objects.requireNonNull(gridNames, "gridNames");
+        this.responsibility = Objects.requireNonNull(responsibility, "responsibility");
+        this.settings = Objects.requireNonNull(settings, "settings");
+    }
+
+    public Outcome onDetection(CaseState current, Detection d, CaseNumbering numbering) {
+        Objects.requireNonNull(d, "detection");
+        if (d.state().equals(Detection.OFFLINE) || d.state().equals(Detection.ONLINE)) {
+            return nothing(current);
+        }
+        if (current != null && current.recentDetectionIds().contains(d.detectionId())) {
+            return nothing(current);
+        }
+        Phase phase = current == null ? null : current.phase();
+        return switch (d.state()) {
+            case Detection.RAISED, Detection.UPDATE -> {
+                if (phase == Phase.OPEN) {
+                    yield update(current, d);
+                }
+                if (phase == Phase.WATCH) {
+                    yield watch(current, d);
+                }
+                yield open(current, d, numbering);
+            }
+            case Detection.WATCH -> phase == Phase.OPEN ? update(current, d) : watch(current, d);
+            case Detection.CLEARED -> {
+                if (phase == Phase.OPEN) {
+                    yield end(current, d);
+                }
+                if (phase == Phase.WATCH) {
+                    yield endWatch(current, d);
+                }
+                // nothing open: remember the id only if there is a state to remember it in
+                yield new Outcome(current == null ? null : withId(current, d), new ArrayList<>(), new ArrayList<>());
+            }
+            default -> throw new IllegalArgumentException("detection " + d.detectionId() + " has unknown state '" + d.state() + "'");
+        };
+    }
+
+    private static Outcome nothing(CaseState current) {
+        return new Outcome(current, new ArrayList<>(), new ArrayList<>());
+    }
+
+    private Outcome open(CaseState previous, Detection d, CaseNumbering numbering) {
+        String district = districtOf(d);
+        int seq = numbering.next(district == null ? CaseIds.NO_DISTRICT : district, CaseIds.day(d.ts()));
+        String caseId = CaseIds.format(district, CaseIds.day(d.ts()), seq);
+        CaseFile.Category category = category(d);
+        CaseFile.Grid grid = gridNames.names(d.gridCode(), district);
+        String severity = checkedSeverity(d);
+        Responsibility.Assignment a = responsibility.assign(category.kind(), category.code(), district, grid.district(),
+                Instant.ofEpochMilli(d.ts()), Severity.urgent(severity));
+        ArrayList<CaseFile.Source> sources = new ArrayList<>();
+        sources.add(new CaseFile.Source(d.source().type(), d.source().id()));
+        long firstSeen = d.startedAt() > 0 ? Math.min(d.startedAt(), d.ts()) : d.ts();
+        CaseFile file = new CaseFile(CaseFile.SCHEMA, caseId, statusFor(d.confidence(), null), category, grid,
+                new CaseFile.Location(d.lon(), d.lat()), severity, sources, firstSeen, d.ts(), 1, d.confidence(),
+                mergeEvidence(new ArrayList<>(), d), a.department(), a.deadline(), d.ruleId());
+        ArrayList<CaseMessage> messages = new ArrayList<>();
+        messages.add(new CaseMessage(CaseMessage.NEW, file));
+        ArrayList<Alert> alerts = new ArrayList<>();
+        Alert raised = null;
+        if (d.team() != null) {
+            raised = alert(caseId, caseId, d.team(), Alert.RAISED, severity, file, AlertMessages.raised(grid, category.name(), d), d);
+            alerts.add(raised);
+        }
+        ArrayList<String> ids = previous == null ? new ArrayList<>() : new ArrayList<>(previous.recentDetectionIds());
+        CaseState state = new CaseState(Phase.OPEN, file, d.team(), caseId, raised == null ? null : severity, raised,
+                remember(ids, d.detectionId()), 0);
+        return new Outcome(state, messages, alerts);
+    }
+
+    private Outcome update(CaseState s, Detection d) {
+        CaseFile f = s.caseFile();
+        String severity = checkedSeverity(d);
+        boolean rose = Severity.rises(f.severity(), severity);
+        String newSeverity = rose ? severity : f.severity();
+        double confidence = Math.max(f.confidence(), d.confidence());
+        String status = statusFor(confidence, f.status());
+        ArrayList<CaseFile.Source> sources = new ArrayList<>(f.sources());
+        CaseFile.Source source = new CaseFile.Source(d.source().type(), d.source().id());
+        boolean newSource = !sources.contains(source);
+        if (newSource) {
+            sources.add(source);
+        }
+        Long deadline = f.deadline();
+        if (rose && Severity.urgent(newSeverity) && !Severity.urgent(f.severity())) {
+            // it became urgent: the calendar-time limit from now, unless the old deadline is sooner
+            long urgent = responsibility.assign(f.category().kind(), f.category().code(), districtOf(d), f.grid().district(),
+                    Instant.ofEpochMilli(d.ts()), true).deadline();
+            deadline = deadline == null ? urgent : Math.min(deadline, urgent);
+        }
+        CaseFile updated = new CaseFile(f.schema(), f.caseId(), status, f.category(), f.grid(), f.location(), newSeverity, sources,
+                Math.min(f.firstSeen(), d.startedAt() > 0 ? d.startedAt() : d.ts()), Math.max(f.lastSeen(), d.ts()),
+                f.occurrences() + 1, confidence, mergeEvidence(new ArrayList<>(f.evidence()), d), f.department(), deadline,
+                f.ruleId());
+        ArrayList<CaseMessage> messages = new ArrayList<>();
+        if (rose || newSource || !status.equals(f.status())) {
+            messages.add(new CaseMessage(CaseMessage.UPDATE, updated));
+        }
+        ArrayList<Alert> alerts = new ArrayList<>();
+        String alerted = s.alertedSeverity();
+        Alert last = s.lastAlert();
+        String team = s.team() != null ? s.team() : d.team();
+        if (team != null && rose) {
+            // a team that was never told gets its one raised alert now; otherwise each new level escalates once
+            String state = last == null ? Alert.RAISED : Alert.ESCALATED;
+            if (state.equals(Alert.RAISED) || Severity.rises(alerted, newSeverity)) {
+                String text = state.equals(Alert.RAISED) ? AlertMessages.raised(f.grid(), f.category().name(), d)
+                        : AlertMessages.escalated(f.grid(), f.category().name(), d);
+                last = alert(s.alertSubject(), f.caseId(), team, state, newSeverity, updated, text, d);
+                alerts.add(last);
+                alerted = newSeverity;
+            }
+        }
+        CaseState next = new CaseState(Phase.OPEN, updated, team, s.alertSubject(), alerted, last,
+                remember(new ArrayList<>(s.recentDetectionIds()), d.detectionId()), 0);
+        return new Outcome(next, messages, alerts);
+    }
+
+    private Outcome end(CaseState s, Detection d) {
+        CaseFile f = s.caseFile();
+        CaseFile ended = new CaseFile(f.schema(), f.caseId(), CaseStatus.VERIFIED, f.category(), f.grid(), f.location(),
+                f.severity(), f.sources(), f.firstSeen(), f.lastSeen(), f.occurrences(), f.confidence(),
+                mergeEvidence(new ArrayList<>(f.evidence()), d), f.department(), f.deadline(), f.ruleId());
+        ArrayList<CaseMessage> messages = new ArrayList<>();
+        messages.add(new CaseMessage(CaseMessage.END, ended));
+        ArrayList<Alert> alerts = new ArrayList<>();
+        Alert last = s.lastAlert();
+        if (s.team() != null && last != null) {
+            last = alert(s.alertSubject(), f.caseId(), s.team(), Alert.CLEARED, f.severity(), ended,
+                    AlertMessages.cleared(f.grid(), f.category().name(), d), d);
+            alerts.add(last);
+        }
+        CaseState next = new CaseState(Phase.ENDED, ended, s.team(), s.alertSubject(), s.alertedSeverity(), last,
+                remember(new ArrayList<>(s.recentDetectionIds()), d.detectionId()), d.ts());
+        return new Outcome(next, messages, alerts);
+    }
+
+    private Outcome watch(CaseState s, Detection d) {
+        String severity = checkedSeverity(d);
+        ArrayList<String> ids = s == null ? new ArrayList<>() : new ArrayList<>(s.recentDetectionIds());
+        remember(ids, d.detectionId());
+        boolean running = s != null && s.phase() == Phase.WATCH;
+        String team = running && s.team() != null ? s.team() : d.team();
+        if (team == null) {
+            // an alert-only detection nobody is to be alerted for: remember it, send nothing
+            return new Outcome(new CaseState(Phase.WATCH, null, null, watchSubject(d), null, null, ids, 0),
+                    new ArrayList<>(), new ArrayList<>());
+        }
+        ArrayList<Alert> alerts = new ArrayList<>();
+        if (!running) {
+            String subject = watchSubject(d);
+            CaseFile.Grid grid = gridNames.names(d.gridCode(), districtOf(d));
+            Alert raised = alert(subject, null, team, Alert.RAISED, severity, watchCategory(d), grid, d,
+                    AlertMessages.watchRaised(grid, d, false));
+            alerts.add(raised);
+            return new Outcome(new CaseState(Phase.WATCH, null, team, subject, severity, raised, ids, 0), new ArrayList<>(), alerts);
+        }
+        String alerted = s.alertedSeverity();
+        Alert last = s.lastAlert();
+        if (Severity.rises(alerted, severity)) {
+            CaseFile.Grid grid = gridNames.names(d.gridCode(), districtOf(d));
+            last = alert(s.alertSubject(), null, team, Alert.ESCALATED, severity, watchCategory(d), grid, d,
+                    AlertMessages.watchRaised(grid, d, true));
+            alerts.add(last);
+            alerted = severity;
+        }
+        return new Outcome(new CaseState(Phase.WATCH, null, team, s.alertSubject(), alerted, last, ids, 0), new ArrayList<>(), alerts);
+    }
+
+    private Outcome endWatch(CaseState s, Detection d) {
+        ArrayList<Alert> alerts = new ArrayList<>();
+        Alert last = s.lastAlert();
+        if (s.team() != null && last != null) {
+            CaseFile.Grid grid = new CaseFile.Grid(last.grid().code(), last.grid().district(), last.grid().street(), null);
+            last = new Alert(Alert.SCHEMA, Alert.id(s.alertSubject(), s.team(), Alert.CLEARED, null), s.team(), Alert.CLEARED,
+                    s.alertedSeverity(), null, last.category(), last.grid(), last.location(),
+                    AlertMessages.watchCleared(grid, s.team()), d.ts());
+            alerts.add(last);
+        }
+        return new Outcome(new CaseState(Phase.ENDED, null, s.team(), s.alertSubject(), s.alertedSeverity(), last,
+                remember(new ArrayList<>(s.recentDetectionIds()), d.detectionId()), d.ts()), new ArrayList<>(), alerts);
+    }
+
+    private CaseState withId(CaseState s, Detection d) {
+        return new CaseState(s.phase(), s.caseFile(), s.team(), s.alertSubject(), s.alertedSeverity(), s.lastAlert(),
+                remember(new ArrayList<>(s.recentDetectionIds()), d.detectionId()), s.endedAt());
+    }
+
+    /**
+     * A watch episode: the problem and the time of the detection that began it, so that the next episode has
+     * new alert ids (a watch rule's started_at may stay at the start of its window).
+     */
+    private static String watchSubject(Detection d) {
+        return "watch:" + d.problemKey() + "@" + d.ts();
+    }
+
+    private Alert.Category watchCategory(Detection d) {
+        if (d.category() == null || d.category().code() == null) {
+            return null;
+        }
+        CaseFile.Category c = category(d);
+        return new Alert.Category(c.code(), c.name());
+    }
+
+    private static Alert alert(String subject, String caseId, String team, String state, String severity, CaseFile f,
+                               String message, Detection d) {
+        return new Alert(Alert.SCHEMA, Alert.id(subject, team, state, severity), team, state, severity, caseId,
+                new Alert.Category(f.category().code(), f.category().name()),
+                new Alert.Grid(f.grid().code(), f.grid().district(), f.grid().street()), f.location(), message, d.ts());
+    }
+
+    private static Alert alert(String subject, String caseId, String team, String state, String severity, Alert.Category category,
+                               CaseFile.Grid grid, Detection d, String message) {
+        return new Alert(Alert.SCHEMA, Alert.id(subject, team, state, severity), team, state, severity, caseId, category,
+                new Alert.Grid(grid.code(), grid.district(), grid.street()), new CaseFile.Location(d.lon(), d.lat()), message, d.ts());
+    }
+
+    private String statusFor(double confidence, String current) {
+        if (current != null && !current.equals(CaseStatus.COLLECTED)) {
+            return current;
+        }
+        return confidence >= settings.filingThreshold() ? CaseStatus.FILED : CaseStatus.COLLECTED;
+    }
+
+    /**
+     * The class with its names from the catalogue. A code the catalogue does not know still makes a case
+     * (a detection must never stop the job), named so that a person sees at once what is wrong.
+     */
+    private CaseFile.Category category(Detection d) {
+        if (d.category() == null || d.category().code() == null) {
+            throw new IllegalArgumentException("detection " + d.detectionId() + " (state " + d.state()
+                    + ") has no category: a case needs a 部件/事件 class");
+        }
+        String kind = d.category().kind() == null ? CatalogueClass.Kind.EVENT.id() : d.category().kind();
+        Optional<CatalogueClass> c = catalogue.find(CatalogueClass.Kind.of(kind), d.category().code());
+        return c.map(x -> new CaseFile.Category(x.kind().id(), x.code(), x.name(), x.majorCode(), x.majorName()))
+                .orElseGet(() -> new CaseFile.Category(kind, d.category().code(), "未登记分类 " + d.category().code(),
+                        d.category().code().substring(0, Math.min(2, d.category().code().length())), "未登记大类"));
+    }
+
+    private static String checkedSeverity(Detection d) {
+        Severity.rank(d.severity()); // rejects unknown colours
+        return d.severity();
+    }
+
+    private static String districtOf(Detection d) {
+        if (d.districtCode() != null) {
+            return d.districtCode();
+        }
+        return d.gridCode() != null && d.gridCode().length() >= 6 ? d.gridCode().substring(0, 6) : null;
+    }
+
+    /** Adds a detection's evidence (no duplicates), keeping the first reference and the latest ones. */
+    private ArrayList<CaseFile.Evidence> mergeEvidence(ArrayList<CaseFile.Evidence> evidence, Detection d) {
+        for (Detection.Evidence e : d.evidence()) {
+            ArrayList<Double> box = null;
+            if (e.box() != null) {
+                box = new ArrayList<>();
+                for (double v : e.box()) {
+                    box.add(v);
+                }
+            }
+            CaseFile.Evidence x = new CaseFile.Evidence(e.type(), e.uri(), e.ts(), box);
+            if (!evidence.contains(x)) {
+                evidence.add(x);
+            }
+        }
+        while (evidence.size() > settings.evidenceLimit()) {
+            evidence.remove(Math.min(1, evidence.size() - 1));
+        }
+        return evidence;
+    }
+
+    private ArrayList<String> remember(ArrayList<String> ids, String id) {
+        ids.add(id);
+        while (ids.size() > settings.recentIds()) {
+            ids.remove(0);
+        }
+        return ids;
+    }
+}

@@ -1,0 +1,403 @@
+package io.gridwatch.rules;
+
+import io.gridwatch.sensor.Reading;
+import io.gridwatch.sensor.SensorType;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.Serial;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+
+/**
+ * What {@link RuleEvaluator} remembers about one sensor: where it stands (from its newest reading, so
+ * that a timer can describe it), the newest event time evaluated, the duplicate filter, and one
+ * {@link Slot} per rule family in force. Plain fields and primitive arrays only — no boxed or
+ * unmodifiable collections — so that Flink can copy it with Kryo or keep it as {@link #toBytes()}
+ * (a few hundred bytes with the default rules; see {@code SensorRuleStateTest}).
+ *
+ * <p>Mutable, and owned by one key of one operator: never share an instance between threads.
+ */
+public final class SensorRuleState implements Serializable {
+
+    @Serial
+    private static final long serialVersionUID = 1L;
+    /** "no time": no run, no deadline, nothing evaluated yet. */
+    public static final long NONE = Long.MIN_VALUE;
+    private static final byte FORMAT = 1;
+    /** How many sequence numbers below the highest one the duplicate filter remembers. */
+    static final int SEQ_WINDOW = 64;
+
+    String sensorId;
+    byte type = -1;
+    double lon;
+    double lat;
+    String gridCode;
+    String districtCode;
+    String componentCode;
+    int intervalS = SensorType.DEFAULT_INTERVAL_S;
+    /** the newest event time evaluated (readings are evaluated in event-time order) */
+    long lastTs = NONE;
+    boolean hasSeq;
+    long seqHigh;
+    /** bit i: sequence number {@code seqHigh - i} was seen */
+    long seqBits;
+    Slot[] slots = new Slot[0];
+
+    public SensorRuleState() {
+    }
+
+    public String sensorId() {
+        return sensorId;
+    }
+
+    /** The newest event time evaluated, or {@link #NONE}. */
+    public long lastTs() {
+        return lastTs;
+    }
+
+    SensorType sensorType() {
+        return type < 0 ? null : SensorType.values()[type];
+    }
+
+    void updateContext(Reading r) {
+        sensorId = r.sensorId();
+        type = (byte) r.type().ordinal();
+        lon = r.lon();
+        lat = r.lat();
+        gridCode = r.gridCode();
+        districtCode = r.districtCode();
+        componentCode = r.componentCode();
+        intervalS = r.intervalS();
+    }
+
+    /**
+     * Records {@code seq} and says whether it was seen before. Memory is bounded: the highest
+     * sequence number and a bitmap of the {@value #SEQ_WINDOW} below it. A number further below is a
+     * counter reset (the device restarted) when its reading is newer than anything evaluated, else a
+     * stale repeat.
+     */
+    boolean isDuplicate(Long seq, long ts) {
+        if (seq == null) {
+            return false;
+        }
+        long q = seq;
+        if (!hasSeq || q > seqHigh) {
+            long shift = hasSeq ? q - seqHigh : SEQ_WINDOW;
+            seqBits = shift >= SEQ_WINDOW ? 1L : (seqBits << shift) | 1L;
+            seqHigh = q;
+            hasSeq = true;
+            return false;
+        }
+        long d = seqHigh - q;
+        if (d < SEQ_WINDOW) {
+            long bit = 1L << d;
+            boolean seen = (seqBits & bit) != 0;
+            seqBits |= bit;
+            return seen;
+        }
+        if (lastTs == NONE || ts > lastTs) {
+            seqHigh = q;
+            seqBits = 1L;
+            return false;
+        }
+        return true;
+    }
+
+    /** The slot of a family, created (or reset, when the family changed kind) as needed. */
+    Slot slot(String family, Rule.Kind kind) {
+        for (Slot s : slots) {
+            if (s.family.equals(family)) {
+                if (s.kind != kind.ordinal()) {
+                    s.reset();
+                    s.kind = (byte) kind.ordinal();
+                }
+                return s;
+            }
+        }
+        Slot s = new Slot(family, kind);
+        slots = Arrays.copyOf(slots, slots.length + 1);
+        slots[slots.length - 1] = s;
+        return s;
+    }
+
+    Slot existingSlot(String family) {
+        for (Slot s : slots) {
+            if (s.family.equals(family)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** Forgets the slots of families no longer in force for this sensor. */
+    void retain(RuleSet.Family[] families, boolean[] inForce) {
+        int keep = 0;
+        for (Slot s : slots) {
+            for (int f = 0; f < families.length; f++) {
+                if (inForce[f] && families[f].name().equals(s.family)) {
+                    keep++;
+                    break;
+                }
+            }
+        }
+        if (keep == slots.length) {
+            return;
+        }
+        Slot[] kept = new Slot[keep];
+        int k = 0;
+        for (Slot s : slots) {
+            for (int f = 0; f < families.length; f++) {
+                if (inForce[f] && families[f].name().equals(s.family)) {
+                    kept[k++] = s;
+                    break;
+                }
+            }
+        }
+        slots = kept;
+    }
+
+    /** The earliest timer any slot needs (event-time ms), or {@link #NONE}. */
+    long nextDeadline() {
+        long min = NONE;
+        for (Slot s : slots) {
+            if (s.deadline != NONE && (min == NONE || s.deadline < min)) {
+                min = s.deadline;
+            }
+        }
+        return min;
+    }
+
+    /**
+     * The state of one rule family for this sensor. Which fields are used depends on the kind:
+     * threshold (runs, severity), rate (runs, sample ring), window sum (buckets), offline (deadline).
+     */
+    static final class Slot implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        String family;
+        byte kind;
+        /** a case (or watch, or offline spell) is open */
+        boolean active;
+        /** index into the severity ladder, -1 for none */
+        byte severity = -1;
+        long startedAt = NONE;
+        /** for each raise alternative: the event time its current run began, or NONE */
+        long[] raiseSince;
+        /** for each clear alternative: the event time its current run began, or NONE */
+        long[] clearSince;
+        /** offline: when to declare the sensor offline, or NONE */
+        long deadline = NONE;
+        /** rate: recent samples, ascending by time */
+        long[] ringTs;
+        float[] ringVal;
+        int ringSize;
+        /** window sum: per-bucket sums, circular, and the index of the newest bucket */
+        float[] buckets;
+        long headBucket = NONE;
+
+        Slot(String family, Rule.Kind kind) {
+            this.family = family;
+            this.kind = (byte) kind.ordinal();
+        }
+
+        void reset() {
+            active = false;
+            severity = -1;
+            startedAt = NONE;
+            raiseSince = null;
+            clearSince = null;
+            deadline = NONE;
+            ringTs = null;
+            ringVal = null;
+            ringSize = 0;
+            buckets = null;
+            headBucket = NONE;
+        }
+
+        /** Sizes the run arrays for a rule; a changed number of alternatives restarts the runs. */
+        void ensureRuns(int raise, int clear) {
+            if (raiseSince == null || raiseSince.length != raise) {
+                raiseSince = new long[raise];
+                Arrays.fill(raiseSince, NONE);
+            }
+            if (clearSince == null || clearSince.length != clear) {
+                clearSince = new long[clear];
+                Arrays.fill(clearSince, NONE);
+            }
+        }
+
+        void resetRuns() {
+            if (raiseSince != null) {
+                Arrays.fill(raiseSince, NONE);
+            }
+            if (clearSince != null) {
+                Arrays.fill(clearSince, NONE);
+            }
+        }
+    }
+
+    // ---- compact encoding ------------------------------------------------------------------
+
+    /** A compact encoding (DataOutput), for an operator that keeps the state as bytes. */
+    public byte[] toBytes() {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+            DataOutputStream out = new DataOutputStream(bytes);
+            out.writeByte(FORMAT);
+            writeString(out, sensorId);
+            out.writeByte(type);
+            out.writeDouble(lon);
+            out.writeDouble(lat);
+            writeString(out, gridCode);
+            writeString(out, districtCode);
+            writeString(out, componentCode);
+            out.writeInt(intervalS);
+            out.writeLong(lastTs);
+            out.writeBoolean(hasSeq);
+            if (hasSeq) {
+                out.writeLong(seqHigh);
+                out.writeLong(seqBits);
+            }
+            out.writeByte(slots.length);
+            for (Slot s : slots) {
+                out.writeUTF(s.family);
+                out.writeByte(s.kind);
+                out.writeBoolean(s.active);
+                out.writeByte(s.severity);
+                out.writeLong(s.startedAt);
+                out.writeLong(s.deadline);
+                writeLongs(out, s.raiseSince);
+                writeLongs(out, s.clearSince);
+                out.writeByte(s.ringTs == null ? -1 : s.ringTs.length);
+                if (s.ringTs != null) {
+                    out.writeByte(s.ringSize);
+                    for (int i = 0; i < s.ringSize; i++) {
+                        out.writeLong(s.ringTs[i]);
+                        out.writeFloat(s.ringVal[i]);
+                    }
+                }
+                out.writeBoolean(s.buckets != null);
+                if (s.buckets != null) {
+                    out.writeLong(s.headBucket);
+                    out.writeByte(s.buckets.length);
+                    long nonZero = 0; // bitmap of non-empty buckets: dry hours cost 8 bytes
+                    for (int i = 0; i < s.buckets.length; i++) {
+                        if (s.buckets[i] != 0f) {
+                            nonZero |= 1L << i;
+                        }
+                    }
+                    out.writeLong(nonZero);
+                    for (float b : s.buckets) {
+                        if (b != 0f) {
+                            out.writeFloat(b);
+                        }
+                    }
+                }
+            }
+            out.flush();
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads what {@link #toBytes()} wrote. */
+    public static SensorRuleState fromBytes(byte[] data) {
+        try {
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
+            byte format = in.readByte();
+            if (format != FORMAT) {
+                throw new IllegalArgumentException("unknown sensor rule state format " + format);
+            }
+            SensorRuleState st = new SensorRuleState();
+            st.sensorId = readString(in);
+            st.type = in.readByte();
+            st.lon = in.readDouble();
+            st.lat = in.readDouble();
+            st.gridCode = readString(in);
+            st.districtCode = readString(in);
+            st.componentCode = readString(in);
+            st.intervalS = in.readInt();
+            st.lastTs = in.readLong();
+            st.hasSeq = in.readBoolean();
+            if (st.hasSeq) {
+                st.seqHigh = in.readLong();
+                st.seqBits = in.readLong();
+            }
+            int n = in.readUnsignedByte();
+            st.slots = new Slot[n];
+            for (int k = 0; k < n; k++) {
+                Slot s = new Slot(in.readUTF(), Rule.Kind.THRESHOLD);
+                s.kind = in.readByte();
+                s.active = in.readBoolean();
+                s.severity = in.readByte();
+                s.startedAt = in.readLong();
+                s.deadline = in.readLong();
+                s.raiseSince = readLongs(in);
+                s.clearSince = readLongs(in);
+                int capacity = in.readByte();
+                if (capacity >= 0) {
+                    s.ringTs = new long[capacity];
+                    s.ringVal = new float[capacity];
+                    s.ringSize = in.readUnsignedByte();
+                    for (int i = 0; i < s.ringSize; i++) {
+                        s.ringTs[i] = in.readLong();
+                        s.ringVal[i] = in.readFloat();
+                    }
+                }
+                if (in.readBoolean()) {
+                    s.headBucket = in.readLong();
+                    s.buckets = new float[in.readUnsignedByte()];
+                    long nonZero = in.readLong();
+                    for (int i = 0; i < s.buckets.length; i++) {
+                        if ((nonZero & (1L << i)) != 0) {
+                            s.buckets[i] = in.readFloat();
+                        }
+                    }
+                }
+                st.slots[k] = s;
+            }
+            return st;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void writeString(DataOutputStream out, String s) throws IOException {
+        out.writeBoolean(s != null);
+        if (s != null) {
+            out.writeUTF(s);
+        }
+    }
+
+    private static String readString(DataInputStream in) throws IOException {
+        return in.readBoolean() ? in.readUTF() : null;
+    }
+
+    private static void writeLongs(DataOutputStream out, long[] a) throws IOException {
+        out.writeByte(a == null ? -1 : a.length);
+        if (a != null) {
+            for (long v : a) {
+                out.writeLong(v);
+            }
+        }
+    }
+
+    private static long[] readLongs(DataInputStream in) throws IOException {
+        int n = in.readByte();
+        if (n < 0) {
+            return null;
+        }
+        long[] a = new long[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = in.readLong();
+        }
+        return a;
+    }
+}

@@ -1,0 +1,106 @@
+package io.gridwatch.rules;
+
+import io.gridwatch.sensor.SensorType;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.util.Random;
+
+import static io.gridwatch.rules.TestSensor.MIN;
+import static io.gridwatch.rules.TestSensor.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SensorRuleStateTest {
+
+    /** CONTRACTS / issue 3 target: state ≤ 1 KB per sensor. */
+    static final int MAX_BYTES = 1024;
+
+    /** A day of realistic readings (one a minute, with noise, a wet spell, duplicates and late ones). */
+    private static TestSensor day(TestSensor s) {
+        return day(s, new int[1]);
+    }
+
+    /** ... and the largest encoded state seen after any reading, in {@code maxBytes[0]}. */
+    private static TestSensor day(TestSensor s, int[] maxBytes) {
+        Random random = new Random(42);
+        String[] metrics = TestSensor.metricsOf(s.type);
+        long seq = 1_000_000_000L;
+        for (int m = 0; m < 24 * 60; m++) {
+            double wet = m > 300 && m < 500 ? 1 : 0;
+            double[] v = new double[metrics.length];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = switch (metrics[i]) {
+                    case "water_level_cm" -> wet * (20 + 40 * random.nextDouble());
+                    case "rain_mm" -> wet * random.nextDouble();
+                    case "road_temp_c" -> -3 + 6 * random.nextDouble();
+                    case "cover_open" -> 0;
+                    default -> wet * 95 + 5 * random.nextDouble();
+                };
+            }
+            long ts = T0 + m * MIN + random.nextInt(5_000);
+            s.send(s.reading(ts, ++seq, v));
+            maxBytes[0] = Math.max(maxBytes[0], s.state.toBytes().length);
+            if (m % 97 == 0) {
+                s.send(s.reading(ts, seq, v)); // a duplicate delivery
+            }
+            if (m % 53 == 0 && m > 10) {
+                s.send(s.reading(ts - 7 * MIN, seq - 7, v)); // a late one
+            }
+        }
+        return s;
+    }
+
+    @Test
+    void theStateOfASensorWithTheDefaultRulesFitsInOneKilobyte() throws Exception {
+        for (SensorType type : SensorType.values()) {
+            int[] max = new int[1];
+            TestSensor s = day(new TestSensor("sensor-" + type.id() + "-000123", type, "210211", "210211016003007",
+                    type == SensorType.MANHOLE ? "0103" : null, 60, RuleSet.defaults()), max);
+            byte[] bytes = s.state.toBytes();
+            System.out.printf("sensor rule state, %s: %d bytes at most during a day, %d at its end (toBytes); "
+                    + "%d bytes (Java serialization)%n", type.id(), max[0], bytes.length, javaSerialized(s.state).length);
+            assertThat(max[0]).as(type.id()).isLessThanOrEqualTo(MAX_BYTES);
+            if (type == SensorType.WATER_LEVEL) {
+                assertThat(s.detections).as("the wet spell raised a case").isNotEmpty();
+            }
+        }
+    }
+
+    @Test
+    void bytesRoundTripToAnEquivalentState() throws Exception {
+        for (SensorType type : SensorType.values()) {
+            TestSensor a = day(new TestSensor("s-" + type.id(), type, "210211", "g", "0103", 60, RuleSet.defaults()));
+            SensorRuleState copy = SensorRuleState.fromBytes(a.state.toBytes());
+            assertThat(copy.toBytes()).isEqualTo(a.state.toBytes());
+            assertThat(copy).usingRecursiveComparison().isEqualTo(a.state);
+            SensorRuleState viaJava = (SensorRuleState) new ObjectInputStream(
+                    new ByteArrayInputStream(javaSerialized(a.state))).readObject();
+            assertThat(viaJava).usingRecursiveComparison().isEqualTo(a.state);
+        }
+    }
+
+    @Test
+    void aRestoredStateContinuesWhereTheOriginalWas() {
+        TestSensor wl = TestSensor.water("wl-restore");
+        wl.series(0, 20, 20, 20, 20);
+        TestSensor restored = TestSensor.water("wl-restore");
+        SensorRuleState copy = SensorRuleState.fromBytes(wl.state.toBytes());
+        wl.series(4, 20, 35);
+        var d = restored.evaluator.onReading(copy, restored.reading(T0 + 4 * MIN, 5L, 20), restored.rules);
+        d.addAll(restored.evaluator.onReading(copy, restored.reading(T0 + 5 * MIN, 6L, 35), restored.rules));
+        assertThat(d).isEqualTo(wl.detections);
+        assertThat(d).singleElement().satisfies(x -> assertThat(x.severity()).isEqualTo("yellow"));
+    }
+
+    private static byte[] javaSerialized(Object o) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(o);
+        }
+        return bytes.toByteArray();
+    }
+}

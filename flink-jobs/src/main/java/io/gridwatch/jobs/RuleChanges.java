@@ -1,0 +1,41 @@
+package io.gridwatch.jobs;
+
+import io.gridwatch.topics.Topics;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import java.nio.charset.StandardCharsets;
+
+/** The source of rule changes: all of {@code gw.rules.v1} from its beginning, then every change as it comes. */
+public final class RuleChanges {
+
+    private RuleChanges() {
+    }
+
+    public static KafkaSource<RuleChange> source(String bootstrap, String groupId) {
+        return KafkaSource.<RuleChange>builder()
+                .setBootstrapServers(bootstrap)
+                .setTopics(Topics.RULES.name())
+                .setGroupId(groupId)
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(new KafkaRecordDeserializationSchema<RuleChange>() {
+                    @Override
+                    public void deserialize(ConsumerRecord<byte[], byte[]> r, Collector<RuleChange> out) {
+                        if (r.key() != null) {
+                            out.collect(new RuleChange(new String(r.key(), StandardCharsets.UTF_8),
+                                    r.value() == null ? null : new String(r.value(), StandardCharsets.UTF_8)));
+                        }
+                    }
+
+                    @Override
+                    public TypeInformation<RuleChange> getProducedType() {
+                        return TypeInformation.of(RuleChange.class);
+                    }
+                })
+                .build();
+    }
+}

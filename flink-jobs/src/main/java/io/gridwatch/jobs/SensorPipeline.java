@@ -1,0 +1,64 @@
+package io.gridwatch.jobs;
+
+import io.gridwatch.cases.Alert;
+import io.gridwatch.cases.CaseMessage;
+import io.gridwatch.config.GridwatchConfig;
+import io.gridwatch.detection.Detection;
+import io.gridwatch.sensor.Reading;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+import java.util.List;
+
+/**
+ * The sensor pipeline as a function of its inputs and outputs (PRACTICES.md 1): readings and rule
+ * changes in; detections, case messages and alerts out. {@link SensorPipelineJob} plugs in Kafka,
+ * PostgreSQL and MQTT; tests may plug in what they like.
+ *
+ * <pre>
+ * readings ─keyBy(sensor)─► sensor rules (+ broadcast rules) ─► detections ─┬─► detections sinks
+ *                                                                          └─keyBy(district)─► cases ─► case sinks
+ *                                                                                                   └─► alert sinks
+ * </pre>
+ * The cases stage reads the detections in the job, not back from Kafka, so that an alert follows the
+ * reading that caused it within a second, not a checkpoint later.
+ */
+public final class SensorPipeline {
+
+    private SensorPipeline() {
+    }
+
+    /** Where the pipeline's results go; each list may be empty. */
+    public record Outputs(List<Sink<Detection>> detections, List<Sink<CaseMessage>> cases, List<Sink<Alert>> alerts) {
+    }
+
+    /** Districtless detections (a sensor outside every grid) are still tracked, under this key. */
+    static final String NO_DISTRICT = "000000";
+
+    public static void build(DataStream<Reading> readings, DataStream<RuleChange> ruleChanges, Outputs outputs,
+                             GridwatchConfig.Edition edition) {
+        BroadcastStream<RuleChange> rules = ruleChanges.broadcast(new MapStateDescriptor[] {SensorRulesFunction.RULES});
+        SingleOutputStreamOperator<Detection> detections = readings
+                .keyBy(Reading::sensorId)
+                .connect(rules)
+                .process(new SensorRulesFunction())
+                .uid("sensor-rules").name("sensor rules");
+        for (int i = 0; i < outputs.detections().size(); i++) {
+            detections.sinkTo(outputs.detections().get(i)).uid("detections-sink-" + i).name("detections sink " + i);
+        }
+        SingleOutputStreamOperator<CaseMessage> cases = detections
+                .keyBy(d -> d.districtCode() == null ? NO_DISTRICT : d.districtCode())
+                .process(new CasesFunction(edition))
+                .uid("cases").name("cases");
+        for (int i = 0; i < outputs.cases().size(); i++) {
+            cases.sinkTo(outputs.cases().get(i)).uid("cases-sink-" + i).name("cases sink " + i);
+        }
+        DataStream<Alert> alerts = cases.getSideOutput(CasesFunction.ALERTS);
+        for (int i = 0; i < outputs.alerts().size(); i++) {
+            alerts.sinkTo(outputs.alerts().get(i)).uid("alerts-sink-" + i).name("alerts sink " + i);
+        }
+    }
+}

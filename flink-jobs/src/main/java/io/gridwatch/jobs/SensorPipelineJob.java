@@ -1,0 +1,76 @@
+package io.gridwatch.jobs;
+
+import io.gridwatch.cases.Alert;
+import io.gridwatch.cases.CaseMessage;
+import io.gridwatch.config.GridwatchConfig;
+import io.gridwatch.detection.Detection;
+import io.gridwatch.sensor.Reading;
+import io.gridwatch.store.AlertStore;
+import io.gridwatch.store.CaseStore;
+import io.gridwatch.topics.Topics;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The sensor pipeline wired to production I/O: readings and rules from Kafka; detections, cases and
+ * alerts to Kafka (exactly once, transactional), cases and alerts to PostgreSQL (idempotent upserts)
+ * and alerts to MQTT {@code gw/v1/alerts/{team}/{district}} (at least once, stable alert ids).
+ */
+public final class SensorPipelineJob {
+
+    /** How the job connects and how often it checkpoints. */
+    public record Settings(String kafkaBootstrap, String mqttUri, String jdbcUrl, String dbUser,
+                           GridwatchConfig.Edition edition, String groupId, Duration checkpointInterval,
+                           Duration outOfOrderness, Duration idleness) {
+        public static Settings of(GridwatchConfig config) {
+            GridwatchConfig.Stack s = config.stack();
+            return new Settings(s.kafka().bootstrapServers(), s.mqtt().uri(), s.postgres().jdbcUrl(), s.postgres().user(),
+                    config.catalogue().edition(), "gridwatch-sensor-pipeline", Duration.ofSeconds(5),
+                    Duration.ofSeconds(5), Duration.ofSeconds(30));
+        }
+    }
+
+    private SensorPipelineJob() {
+    }
+
+    /** Adds the pipeline with production sources and sinks to {@code env}. */
+    public static void assemble(StreamExecutionEnvironment env, Settings s) {
+        env.enableCheckpointing(s.checkpointInterval().toMillis());
+        DataStream<Reading> readings = env.fromSource(
+                KafkaJson.source(s.kafkaBootstrap(), Topics.READINGS, Reading.class, s.groupId(),
+                        OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST)),
+                WatermarkStrategy.<Reading>forBoundedOutOfOrderness(s.outOfOrderness())
+                        .withTimestampAssigner((r, t) -> r.ts())
+                        .withIdleness(s.idleness()),
+                "readings").uid("readings-source");
+        DataStream<RuleChange> rules = env.fromSource(RuleChanges.source(s.kafkaBootstrap(), s.groupId() + "-rules"),
+                WatermarkStrategy.noWatermarks(), "rules").uid("rules-source");
+
+        String tx = s.groupId();
+        SensorPipeline.Outputs outputs = new SensorPipeline.Outputs(
+                List.of(KafkaJson.<Detection>sink(s.kafkaBootstrap(), Topics.DETECTIONS, d -> d.source().id(),
+                        DeliveryGuarantee.EXACTLY_ONCE, tx + "-detections")),
+                List.of(KafkaJson.<CaseMessage>sink(s.kafkaBootstrap(), Topics.CASES, m -> m.caseFile().caseId(),
+                                DeliveryGuarantee.EXACTLY_ONCE, tx + "-cases"),
+                        new JdbcSink<CaseMessage>(s.jdbcUrl(), s.dbUser(), 200, (db, batch) -> new CaseStore(db.dataSource()).write(batch))),
+                List.of(KafkaJson.<Alert>sink(s.kafkaBootstrap(), Topics.ALERTS, Alert::alertId,
+                                DeliveryGuarantee.EXACTLY_ONCE, tx + "-alerts"),
+                        new JdbcSink<Alert>(s.jdbcUrl(), s.dbUser(), 200, (db, batch) -> new AlertStore(db.dataSource()).write(batch)),
+                        new MqttSink<Alert>(s.mqttUri(), Alert::mqttTopic)));
+        SensorPipeline.build(readings, rules, outputs, s.edition());
+    }
+
+    public static void main(String[] args) throws Exception {
+        GridwatchConfig config = GridwatchConfig.load(args.length > 0 ? java.nio.file.Path.of(args[0]) : null);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        assemble(env, Settings.of(config));
+        env.execute("gridwatch sensor pipeline");
+    }
+}

@@ -1,0 +1,137 @@
+package io.gridwatch.jobs;
+
+import io.gridwatch.detection.Detection;
+import io.gridwatch.rules.Rule;
+import io.gridwatch.rules.RuleEvaluator;
+import io.gridwatch.rules.RuleSet;
+import io.gridwatch.rules.SensorRuleState;
+import io.gridwatch.sensor.Reading;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The sensor rules operator, keyed by sensor id: moves one sensor's {@link SensorRuleState} in and
+ * out of Flink state around {@link RuleEvaluator}, and keeps the analysts' rules (from
+ * {@code gw.rules.v1}) in broadcast state. The effective rules are the shipped defaults with the
+ * topic's rules laid over them by rule id; a rule deleted from the topic falls back to its default.
+ */
+public final class SensorRulesFunction extends KeyedBroadcastProcessFunction<String, Reading, RuleChange, Detection> {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(SensorRulesFunction.class);
+
+    /** Broadcast state: rule id → the rule's JSON as pushed by an analyst. */
+    public static final MapStateDescriptor<String, String> RULES =
+            new MapStateDescriptor<>("analyst-rules", Types.STRING, Types.STRING);
+    /** Keyed state: the sensor's rule state, compactly encoded (about a few hundred bytes). */
+    static final ValueStateDescriptor<byte[]> SENSOR = new ValueStateDescriptor<>("sensor-rule-state", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+    /** Keyed state: the event-time timer currently registered for the sensor, if any. */
+    static final ValueStateDescriptor<Long> TIMER = new ValueStateDescriptor<>("sensor-timer", Types.LONG);
+
+    private transient RuleEvaluator evaluator;
+    private transient RuleSet rules;
+    private transient ValueState<byte[]> sensorState;
+    private transient ValueState<Long> timerState;
+    private transient Counter detections;
+
+    @Override
+    public void open(OpenContext ctx) {
+        evaluator = new RuleEvaluator();
+        sensorState = getRuntimeContext().getState(SENSOR);
+        timerState = getRuntimeContext().getState(TIMER);
+        detections = getRuntimeContext().getMetricGroup().counter("detections");
+    }
+
+    @Override
+    public void processElement(Reading reading, ReadOnlyContext ctx, Collector<Detection> out) throws Exception {
+        SensorRuleState state = load();
+        emit(evaluator.onReading(state, reading, rules(ctx.getBroadcastState(RULES))), out);
+        store(state, ctx.timerService());
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Detection> out) throws Exception {
+        timerState.clear();
+        byte[] bytes = sensorState.value();
+        if (bytes == null) {
+            return;
+        }
+        SensorRuleState state = SensorRuleState.fromBytes(bytes);
+        emit(evaluator.onTimer(state, timestamp, rules(ctx.getBroadcastState(RULES))), out);
+        store(state, ctx.timerService());
+    }
+
+    @Override
+    public void processBroadcastElement(RuleChange change, Context ctx, Collector<Detection> out) throws Exception {
+        BroadcastState<String, String> state = ctx.getBroadcastState(RULES);
+        if (change.isDelete()) {
+            state.remove(change.ruleId());
+            LOG.info("rule {} deleted; its default (if any) applies again", change.ruleId());
+        } else {
+            try {
+                Rule rule = RuleSet.parseRule(change.json());
+                if (!rule.ruleId().equals(change.ruleId())) {
+                    LOG.warn("ignoring rule record keyed {} whose rule_id is {}", change.ruleId(), rule.ruleId());
+                    return;
+                }
+                state.put(change.ruleId(), change.json());
+                LOG.info("rule {} changed; applies from the next reading", change.ruleId());
+            } catch (IllegalArgumentException e) {
+                LOG.warn("ignoring invalid rule {} on the rules topic: {}", change.ruleId(), e.getMessage());
+                return;
+            }
+        }
+        rules = null; // rebuilt from the broadcast state at the next reading
+    }
+
+    private RuleSet rules(ReadOnlyBroadcastState<String, String> analystRules) throws Exception {
+        if (rules == null) {
+            RuleSet set = RuleSet.defaults();
+            for (Map.Entry<String, String> e : analystRules.immutableEntries()) {
+                set = set.with(RuleSet.parseRule(e.getValue()));
+            }
+            rules = set;
+        }
+        return rules;
+    }
+
+    private SensorRuleState load() throws Exception {
+        byte[] bytes = sensorState.value();
+        return bytes == null ? new SensorRuleState() : SensorRuleState.fromBytes(bytes);
+    }
+
+    private void store(SensorRuleState state, org.apache.flink.streaming.api.TimerService timers) throws Exception {
+        sensorState.update(state.toBytes());
+        long next = evaluator.nextTimer(state);
+        Long registered = timerState.value();
+        if (registered != null && (next == SensorRuleState.NONE || registered != next)) {
+            timers.deleteEventTimeTimer(registered);
+            timerState.clear();
+        }
+        if (next != SensorRuleState.NONE && (registered == null || registered != next)) {
+            timers.registerEventTimeTimer(next);
+            timerState.update(next);
+        }
+    }
+
+    private void emit(List<Detection> list, Collector<Detection> out) {
+        for (Detection d : list) {
+            out.collect(d);
+            detections.inc();
+        }
+    }
+}

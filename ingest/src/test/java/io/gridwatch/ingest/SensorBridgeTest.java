@@ -1,0 +1,324 @@
+package io.gridwatch.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gridwatch.config.GridwatchConfig;
+import io.gridwatch.grid.GridCache;
+import io.gridwatch.grid.GridIndex;
+import io.gridwatch.json.Json;
+import io.gridwatch.sensor.RejectReason;
+import io.gridwatch.sensor.Sensor;
+import io.gridwatch.sensor.SensorType;
+import io.gridwatch.store.Database;
+import io.gridwatch.store.SensorStore;
+import io.gridwatch.testkit.TestServices;
+import io.gridwatch.topics.Topics;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The bridge on real Mosquitto, Kafka and PostgreSQL (testkit): what arrives where, and that nothing is lost or doubled. */
+class SensorBridgeTest {
+
+    static final Duration WAIT = Duration.ofSeconds(60);
+    static TestServices services;
+    static Database db;
+    static SensorStore store;
+    static GridIndex grids;
+    static MqttClient publisher;
+    /** A fresh prefix per test keeps sensor ids, share groups and client ids of one test apart from the others'. */
+    String run;
+    final List<SensorBridge> bridges = new ArrayList<>();
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        services = TestServices.shared();
+        db = Database.open(services.newDatabase("ingest"), services.postgresUser());
+        db.migrate();
+        store = new SensorStore(db.dataSource());
+        Path root = Path.of(System.getProperty("gridwatch.repo.root", "..")).toAbsolutePath();
+        grids = new GridIndex(GridCache.dalian(root.resolve("var/cache"), GridwatchConfig.defaults().grids()));
+        publisher = new MqttClient(services.mqttUri(), "test-publisher-" + UUID.randomUUID(), new MemoryPersistence());
+        MqttConnectionOptions o = new MqttConnectionOptions();
+        o.setCleanStart(true);
+        publisher.connect(o);
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        publisher.disconnect();
+        publisher.close();
+        db.close();
+    }
+
+    @org.junit.jupiter.api.BeforeEach
+    void name(TestInfo info) {
+        run = "t" + Long.toString(System.nanoTime() % 1_000_000_000L, 36) + "-";
+    }
+
+    @AfterEach
+    void closeBridges() {
+        bridges.forEach(SensorBridge::close);
+    }
+
+    SensorBridge bridge(String instance) {
+        SensorBridge.Settings s = new SensorBridge.Settings(services.mqttUri(), run + instance, run + "group",
+                Duration.ofMinutes(2), 1_000, services.kafkaBootstrap(), Duration.ofSeconds(1));
+        SensorBridge b = new SensorBridge(s, new SensorRegistryCache(store::changedSince), grids::lookup);
+        bridges.add(b);
+        return b;
+    }
+
+    /** Starts a bridge and waits until it has subscribed (a probe message comes through). */
+    SensorBridge started(String instance) throws Exception {
+        SensorBridge b = bridge(instance).start();
+        awaitConnected(b);
+        return b;
+    }
+
+    static void awaitConnected(SensorBridge b) throws InterruptedException {
+        long end = System.nanoTime() + WAIT.toNanos();
+        while (!b.stats().connected() && System.nanoTime() < end) {
+            Thread.sleep(20);
+        }
+        assertThat(b.stats().connected()).as("connected").isTrue();
+        Thread.sleep(300); // the subscription is sent right after the connection completes
+    }
+
+    static void publish(String topic, String payload) throws Exception {
+        publish(topic, payload.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static void publish(String topic, byte[] payload) throws Exception {
+        MqttMessage m = new MqttMessage(payload);
+        m.setQos(1);
+        // Paho 1.2.5 (MQTT 5) counts a publish as in flight for a moment after its token completes, so that a
+        // synchronous publisher can briefly exceed the broker's receive maximum: wait for the count to catch up
+        for (int attempt = 0; ; attempt++) {
+            try {
+                publisher.publish(topic, m);
+                return;
+            } catch (org.eclipse.paho.mqttv5.common.MqttException e) {
+                if (e.getReasonCode() != 32202 /* Paho: too many publishes in progress */ || attempt > 1_000) {
+                    throw e;
+                }
+                Thread.sleep(5);
+            }
+        }
+    }
+
+    void register(Sensor... sensors) {
+        store.upsert(List.of(sensors), grids::lookup);
+    }
+
+    KafkaTail readings() {
+        return new KafkaTail(services.kafkaBootstrap(), Topics.READINGS.name(), r -> r.key() != null && r.key().startsWith(run));
+    }
+
+    KafkaTail deadLetters() {
+        return new KafkaTail(services.kafkaBootstrap(), Topics.DEADLETTER.name(),
+                r -> String.valueOf(KafkaTail.header(r, Topics.HEADER_SOURCE)).startsWith("gw/v1/sensors/" + run));
+    }
+
+    static JsonNode json(ConsumerRecord<String, byte[]> r) throws Exception {
+        return Json.mapper().readTree(r.value());
+    }
+
+    static String telemetry(long ts, String metric, double v, long seq) {
+        return "{\"ts\":" + ts + ",\"values\":{\"" + metric + "\":" + v + "},\"seq\":" + seq + "}";
+    }
+
+    @Test
+    void aValidMessageBecomesOneEnrichedReading() throws Exception {
+        // 中山区: the point of the grids' own CLI test
+        register(new Sensor(run + "wl", SensorType.WATER_LEVEL, 121.6431, 38.9152, null, 30, "测试积水点"));
+        started("a");
+        long ts = System.currentTimeMillis() - 1_000;
+        try (KafkaTail tail = readings()) {
+            publish("gw/v1/sensors/" + run + "wl/telemetry", "{\"ts\":" + ts + ",\"values\":{\"water_level_cm\":17.5,\"battery_pct\":81},\"seq\":1042}");
+            List<ConsumerRecord<String, byte[]>> got = tail.await(1, WAIT);
+            assertThat(tail.settle(Duration.ofSeconds(1))).hasSize(1);
+            ConsumerRecord<String, byte[]> r = got.get(0);
+            assertThat(r.key()).isEqualTo(run + "wl");
+            JsonNode j = json(r);
+            assertThat(j.get("schema").asInt()).isEqualTo(1);
+            assertThat(j.get("sensor_id").asText()).isEqualTo(run + "wl");
+            assertThat(j.get("type").asText()).isEqualTo("water_level");
+            assertThat(j.get("kind").asText()).isEqualTo("telemetry");
+            assertThat(j.get("ts").asLong()).isEqualTo(ts);
+            assertThat(j.get("seq").asLong()).isEqualTo(1042);
+            assertThat(j.get("values").get("water_level_cm").asDouble()).isEqualTo(17.5);
+            assertThat(j.get("values").get("battery_pct").asDouble()).isEqualTo(81);
+            assertThat(j.get("lon").asDouble()).isEqualTo(121.6431);
+            assertThat(j.get("grid_code").asText()).matches("210202\\d{9}").isEqualTo(grids.lookup(121.6431, 38.9152).orElseThrow().gridCode());
+            assertThat(j.get("district_code").asText()).isEqualTo("210202");
+            assertThat(j.get("interval_s").asInt()).isEqualTo(30);
+            assertThat(j.get("received_at").asLong()).isGreaterThanOrEqualTo(ts);
+        }
+        assertThat(bridges.get(0).stats().accepted()).isEqualTo(1);
+    }
+
+    @Test
+    void malformedPayloadsAreDeadLetteredWithTheirReasonWhileValidTrafficFlows() throws Exception {
+        register(new Sensor(run + "wl", SensorType.WATER_LEVEL, 121.6431, 38.9152, null, 60, null),
+                new Sensor(run + "mh", SensorType.MANHOLE, 121.6431, 38.9152, "0101", 60, null));
+        SensorBridge b = started("a");
+        long now = System.currentTimeMillis();
+        String wl = "gw/v1/sensors/" + run + "wl/telemetry";
+        record Bad(String topic, byte[] payload, RejectReason reason) {
+        }
+        List<Bad> kinds = List.of(
+                new Bad(wl, "{nope".getBytes(StandardCharsets.UTF_8), RejectReason.BAD_JSON),
+                new Bad(wl, new byte[]{'{', (byte) 0xC3, (byte) 0x28, '}'}, RejectReason.NOT_UTF8),
+                new Bad(wl, ("{\"ts\":" + now + ",\"values\":{\"water_level_cm\":1},\"x\":\"" + "y".repeat(17_000) + "\"}")
+                        .getBytes(StandardCharsets.UTF_8), RejectReason.TOO_LARGE),
+                new Bad(wl, "{\"ts\":1,\"values\":[1]}".getBytes(StandardCharsets.UTF_8), RejectReason.WRONG_TYPE),
+                new Bad(wl, ("{\"ts\":" + now + ",\"values\":{\"water_level_cm\":NaN}}").getBytes(StandardCharsets.UTF_8), RejectReason.NOT_FINITE),
+                new Bad(wl, ("{\"ts\":" + now + ",\"values\":{\"water_level_cm\":\"high\"}}").getBytes(StandardCharsets.UTF_8), RejectReason.NON_NUMERIC),
+                new Bad(wl, "{\"values\":{\"water_level_cm\":1}}".getBytes(StandardCharsets.UTF_8), RejectReason.MISSING_TS),
+                new Bad(wl, "{\"ts\":\"2026-01-01T00:00:00\",\"values\":{\"water_level_cm\":1}}".getBytes(StandardCharsets.UTF_8), RejectReason.BAD_TS),
+                new Bad(wl, telemetry(now + 3_600_000, "water_level_cm", 1, 1).getBytes(StandardCharsets.UTF_8), RejectReason.FUTURE_TS),
+                new Bad(wl, telemetry(now, "water_level_cm", 301, 1).getBytes(StandardCharsets.UTF_8), RejectReason.OUT_OF_RANGE),
+                new Bad("gw/v1/sensors/" + run + "mh/telemetry", telemetry(now, "cover_open", 3, 1).getBytes(StandardCharsets.UTF_8), RejectReason.OUT_OF_RANGE),
+                new Bad("gw/v1/sensors/" + run + "mh/status", ("{\"ts\":" + now + "}").getBytes(StandardCharsets.UTF_8), RejectReason.MISSING_FIELD),
+                new Bad("gw/v1/sensors/" + run + "nobody/telemetry", telemetry(now, "water_level_cm", 1, 1).getBytes(StandardCharsets.UTF_8), RejectReason.UNKNOWN_SENSOR),
+                new Bad("gw/v1/sensors/" + run + "bad id/telemetry", telemetry(now, "water_level_cm", 1, 1).getBytes(StandardCharsets.UTF_8), RejectReason.BAD_SENSOR_ID));
+        int badCount = 1_200;
+        int goodCount = 600;
+        Map<RejectReason, Integer> expected = new HashMap<>();
+        List<byte[]> sentBad = new ArrayList<>();
+        try (KafkaTail good = readings(); KafkaTail dead = deadLetters()) {
+            for (int i = 0, g = 0; i < badCount; i++) {
+                Bad bad = kinds.get(i % kinds.size());
+                publish(bad.topic(), bad.payload());
+                sentBad.add(bad.payload());
+                expected.merge(bad.reason(), 1, Integer::sum);
+                if (i % 2 == 0) {
+                    publish(wl, telemetry(now - 1_000, "water_level_cm", g % 300, g));
+                    g++;
+                }
+            }
+            List<ConsumerRecord<String, byte[]>> readings = good.await(goodCount, WAIT);
+            List<ConsumerRecord<String, byte[]>> dl = dead.await(badCount, WAIT);
+            assertThat(readings).hasSize(goodCount);
+            assertThat(readings.stream().map(r -> {
+                try {
+                    return json(r).get("seq").asLong();
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            }).collect(Collectors.toSet())).hasSize(goodCount);
+            assertThat(dl).hasSize(badCount);
+            Map<RejectReason, Integer> byReason = new HashMap<>();
+            for (ConsumerRecord<String, byte[]> r : dl) {
+                RejectReason reason = RejectReason.valueOf(KafkaTail.header(r, Topics.HEADER_REASON).toUpperCase());
+                byReason.merge(reason, 1, Integer::sum);
+                assertThat(Long.parseLong(KafkaTail.header(r, Topics.HEADER_RECEIVED))).isBetween(now - 60_000, now + 120_000);
+                String source = KafkaTail.header(r, Topics.HEADER_SOURCE);
+                // key as received: the topic's sensor id
+                assertThat(source).isEqualTo("gw/v1/sensors/" + r.key() + "/" + source.substring(source.lastIndexOf('/') + 1));
+            }
+            assertThat(byReason).isEqualTo(expected);
+            // the original bytes, byte for byte
+            assertThat(dl.stream().map(r -> new String(r.value(), StandardCharsets.ISO_8859_1)).collect(Collectors.toSet()))
+                    .isEqualTo(sentBad.stream().map(p -> new String(p, StandardCharsets.ISO_8859_1)).collect(Collectors.toSet()));
+            IngestStats stats = b.stats();
+            assertThat(stats.accepted()).isEqualTo(goodCount);
+            expected.forEach((reason, n) -> assertThat(stats.rejected(reason)).as(reason.code()).isEqualTo(n.longValue()));
+            assertThat(stats.inFlight()).isZero();
+        }
+    }
+
+    @Test
+    void anUnknownSensorIsDeadLetteredUntilItIsImported() throws Exception {
+        SensorBridge b = started("a");
+        String topic = "gw/v1/sensors/" + run + "late/telemetry";
+        long now = System.currentTimeMillis();
+        try (KafkaTail good = readings(); KafkaTail dead = deadLetters()) {
+            publish(topic, telemetry(now, "rain_mm", 1.5, 1));
+            assertThat(dead.await(1, WAIT)).singleElement()
+                    .satisfies(r -> assertThat(KafkaTail.header(r, Topics.HEADER_REASON)).isEqualTo("unknown_sensor"));
+            register(new Sensor(run + "late", SensorType.RAIN_GAUGE, 121.6431, 38.9152, null, 300, null));
+            // the bridge reads the registry again every second (Settings.registryRefresh) without a restart
+            long end = System.nanoTime() + WAIT.toNanos();
+            int seq = 2;
+            while (good.await(1, Duration.ofMillis(500)).isEmpty() && System.nanoTime() < end) {
+                publish(topic, telemetry(now, "rain_mm", 1.5, seq++));
+            }
+            assertThat(good.await(1, Duration.ZERO)).isNotEmpty();
+            assertThat(json(good.await(1, Duration.ZERO).get(0)).get("interval_s").asInt()).isEqualTo(300);
+        }
+        assertThat(b.stats().rejected(RejectReason.UNKNOWN_SENSOR)).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void twoBridgesInOneShareGroupSplitTheMessagesWithoutDuplicates() throws Exception {
+        int sensors = 20;
+        int perSensor = 100;
+        Sensor[] all = new Sensor[sensors];
+        for (int i = 0; i < sensors; i++) {
+            all[i] = new Sensor(run + "bin" + i, SensorType.BIN_FILL, 121.6431, 38.9152, null, 60, null);
+        }
+        register(all);
+        SensorBridge one = started("one");
+        SensorBridge two = started("two");
+        long now = System.currentTimeMillis() - 5_000;
+        try (KafkaTail good = readings()) {
+            for (int k = 0; k < perSensor; k++) {
+                for (int i = 0; i < sensors; i++) {
+                    publish("gw/v1/sensors/" + run + "bin" + i + "/telemetry", telemetry(now + k, "fill_pct", k % 100, k));
+                }
+            }
+            int n = sensors * perSensor;
+            List<ConsumerRecord<String, byte[]>> got = good.await(n, WAIT);
+            assertThat(good.settle(Duration.ofSeconds(2))).hasSize(n);
+            Set<String> distinct = new HashSet<>();
+            for (ConsumerRecord<String, byte[]> r : got) {
+                distinct.add(r.key() + "#" + json(r).get("seq").asLong());
+            }
+            assertThat(distinct).hasSize(n);
+        }
+        assertThat(one.stats().accepted()).isPositive();
+        assertThat(two.stats().accepted()).isPositive();
+        assertThat(one.stats().accepted() + two.stats().accepted()).isEqualTo(sensors * perSensor);
+    }
+
+    @Test
+    void messagesPublishedWhileTheBridgeIsDownArriveWhenItComesBack() throws Exception {
+        register(new Sensor(run + "rw", SensorType.ROAD_WEATHER, 121.6431, 38.9152, null, 60, null));
+        SensorBridge first = started("a");
+        first.close();
+        long now = System.currentTimeMillis() - 10_000;
+        int n = 300;
+        for (int i = 0; i < n; i++) {
+            publish("gw/v1/sensors/" + run + "rw/telemetry", telemetry(now + i, "snow_depth_cm", i % 50, i));
+        }
+        try (KafkaTail good = readings()) {
+            assertThat(good.settle(Duration.ofSeconds(1))).isEmpty();
+            SensorBridge again = bridge("a").start(); // same client id: the broker kept its session and queued the messages
+            List<ConsumerRecord<String, byte[]>> got = good.await(n, WAIT);
+            assertThat(got).hasSize(n);
+            assertThat(again.stats().accepted()).isEqualTo(n);
+        }
+    }
+}
