@@ -70,6 +70,55 @@ final class ConsoleTable {
         return sb.toString();
     }
 
+    /**
+     * A table printed row by row as rows arrive (a live feed), with fixed column widths; the last
+     * column takes what it needs. Safe to call from several threads.
+     */
+    static final class Live {
+        private final PrintStream out;
+        private final int[] widths;
+        private final String[] header;
+
+        Live(PrintStream out, int[] widths, String... header) {
+            if (widths.length != header.length - 1) {
+                throw new IllegalArgumentException("give a width for every column but the last");
+            }
+            this.out = out;
+            this.widths = widths;
+            this.header = header;
+        }
+
+        synchronized void header() {
+            out.println(format(header));
+            StringBuilder rule = new StringBuilder();
+            for (int w : widths) {
+                rule.append("-".repeat(w)).append("  ");
+            }
+            out.println(rule.append("-".repeat(20)));
+        }
+
+        synchronized void row(String... cells) {
+            out.println(format(cells));
+        }
+
+        /** A line between rows, set off so that it does not read as one. */
+        synchronized void note(String text) {
+            out.println("   · " + text);
+        }
+
+        private String format(String[] cells) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < cells.length; i++) {
+                String c = cells[i] == null ? "" : cells[i];
+                sb.append(c);
+                if (i < widths.length) {
+                    sb.append(" ".repeat(Math.max(1, widths[i] - width(c) + 2)));
+                }
+            }
+            return sb.toString();
+        }
+    }
+
     /** Terminal cells taken by {@code s}: two for East Asian wide characters, one otherwise. */
     static int width(String s) {
         int w = 0;

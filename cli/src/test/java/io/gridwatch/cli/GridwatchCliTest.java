@@ -135,11 +135,13 @@ class GridwatchCliTest {
 
     @Test
     void demoRunsEndToEndAndStoresWhatItShows() throws Exception {
-        Run r = run("demo");
+        Run r = run("demo", "--day-seconds", "20");
         assertThat(r.status()).as(r.err()).isZero();
         assertThat(r.out()).contains("kafka     up").contains("created topics")
                 .contains("68,246").contains("SYNTHETIC").contains("高新园区").contains("outside the unit grids")
-                .contains("2101  城市防台防汛");
+                .contains("2101  城市防台防汛")
+                .contains("13 of 13 expected found exactly").contains("nothing raised by the noise")
+                .contains("道路积水").contains("升级为红色").contains("区域防汛预警");
         try (Connection c = TestServices.shared().postgres().connect(database);
              ResultSet rs = c.createStatement().executeQuery("SELECT count(*), count(DISTINCT community_code) FROM unit_grid")) {
             rs.next();

@@ -103,6 +103,12 @@ public final class CaseTracker {
             return nothing(current);
         }
         Phase phase = current == null ? null : current.phase();
+        if (phase == Phase.ENDED && d.ts() <= current.endedAt()
+                && (d.state().equals(Detection.WATCH) || d.state().equals(Detection.RAISED) || d.state().equals(Detection.UPDATE))) {
+            // a late detection from before the end (another gauge of the district lagging, a buffered device):
+            // it belongs to the episode that ended, not to a new one
+            return new Outcome(withId(current, d), new ArrayList<>(), new ArrayList<>());
+        }
         return switch (d.state()) {
             case Detection.RAISED, Detection.UPDATE -> {
                 if (phase == Phase.OPEN) {

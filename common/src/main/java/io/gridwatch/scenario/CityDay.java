@@ -38,11 +38,29 @@ public final class CityDay {
 
     /** A simulated sensor and the script it follows. */
     public record SimSensor(String id, SensorType type, double lon, double lat, String gridCode, String districtCode,
-                            String componentCode, String name, Script script) {
+                            String componentCode, String name, Script script, int intervalS) {
         public String csvRow() {
             return String.join(",", id, type.id(), String.format(Locale.ROOT, "%.6f", lon), String.format(Locale.ROOT, "%.6f", lat),
-                    componentCode == null ? "" : componentCode, "60", name);
+                    componentCode == null ? "" : componentCode, Integer.toString(intervalS), name);
         }
+
+        /** Whether the sensor reports in minute m: every interval, at a phase of its own so that not all report at once. */
+        boolean reportsAt(int m) {
+            int every = intervalS / 60;
+            return every <= 1 || m % every == Math.floorMod(id.hashCode(), every);
+        }
+    }
+
+    /**
+     * How often a quiet sensor of each type reports (seconds): water levels and rain every minute, road weather and
+     * manholes every 5 minutes, bins every 10. Sensors that play a part in the script report every minute.
+     */
+    static int quietInterval(SensorType type) {
+        return switch (type) {
+            case WATER_LEVEL, RAIN_GAUGE -> 60;
+            case ROAD_WEATHER, MANHOLE -> 300;
+            case BIN_FILL -> 600;
+        };
     }
 
     /** What a sensor reports at a minute of the day; NaN for "nothing this minute". */
@@ -127,7 +145,8 @@ public final class CityDay {
     private void add(GridSet grids, UnitGrid g, Random r, String id, SensorType type, String component, Script script, String name) {
         Point c = g.utm().getCentroid();
         double[] ll = Utm51N.inverse(c.getX() + (r.nextDouble() - 0.5) * 60, c.getY() + (r.nextDouble() - 0.5) * 60);
-        sensors.add(new SimSensor(id, type, ll[0], ll[1], g.code(), g.districtCode(), component, name, script));
+        int interval = script == Script.QUIET || script == Script.BIN_DROPOUT ? quietInterval(type) : 60;
+        sensors.add(new SimSensor(id, type, ll[0], ll[1], g.code(), g.districtCode(), component, name, script, interval));
     }
 
     public LocalDate day() {
@@ -167,11 +186,14 @@ public final class CityDay {
         Random noise = new Random(seed * 31 + m);
         List<Message> out = new ArrayList<>();
         for (SimSensor s : sensors) {
+            if (!s.reportsAt(m)) {
+                continue;
+            }
             String values = values(s, m);
             if (values == null) {
                 continue;
             }
-            String json = String.format(Locale.ROOT, "{\"ts\":%d,\"values\":{%s},\"seq\":%d}", at(m) + 1_000L * (Math.abs(s.id().hashCode()) % 50), values, m);
+            String json = String.format(Locale.ROOT, "{\"ts\":%d,\"values\":{%s},\"seq\":%d}", at(m) + 1_000L * Math.floorMod(s.id().hashCode(), 50), values, m);
             Message msg = new Message("gw/v1/sensors/" + s.id() + "/telemetry", json.getBytes(StandardCharsets.UTF_8));
             out.add(msg);
             if (noise.nextInt(50) == 0) {

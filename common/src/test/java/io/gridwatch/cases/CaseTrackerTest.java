@@ -236,6 +236,17 @@ class CaseTrackerTest {
     }
 
     @Test
+    void aLaggingGaugesWatchFromBeforeTheClearDoesNotOpenASecondWatch() {
+        Run r = new Run().feed(rainWatch("watch", "blue", 31, T0), rainWatch("cleared", null, 4, T0 + 60 * MIN));
+        // another gauge of the district, an hour late, still reports the storm as it was before the clear
+        r.feed(rainWatch("watch", "blue", 35, T0 + 30 * MIN));
+        assertThat(r.alerts).extracting(Alert::state).containsExactly("raised", "cleared");
+        // a storm after the clear is a new episode
+        r.feed(rainWatch("watch", "blue", 32, T0 + 90 * MIN));
+        assertThat(r.alerts).extracting(Alert::state).containsExactly("raised", "cleared", "raised");
+    }
+
+    @Test
     void maintenanceSignalsAndStrayClearsProduceNothing() {
         Detection offline = new Detection(1, "wl-0031/offline/" + T0, new Detection.Source("sensor", "wl-0031"), "offline", "offline",
                 "sensor:wl-0031:offline", null, null, null, null, T0, T0, 1, 0, 0, GRID, "210211", null, null, null, null);

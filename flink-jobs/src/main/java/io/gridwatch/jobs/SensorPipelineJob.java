@@ -7,6 +7,8 @@ import io.gridwatch.detection.Detection;
 import io.gridwatch.sensor.Reading;
 import io.gridwatch.store.AlertStore;
 import io.gridwatch.store.CaseStore;
+import io.gridwatch.store.Database;
+import io.gridwatch.store.ReadingStore;
 import io.gridwatch.topics.Topics;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -20,8 +22,8 @@ import java.util.List;
 
 /**
  * The sensor pipeline wired to production I/O: readings and rules from Kafka; detections, cases and
- * alerts to Kafka (exactly once, transactional), cases and alerts to PostgreSQL (idempotent upserts)
- * and alerts to MQTT {@code gw/v1/alerts/{team}/{district}} (at least once, stable alert ids).
+ * alerts to Kafka (exactly once, transactional), readings, cases and alerts to PostgreSQL (idempotent
+ * writes) and alerts to MQTT {@code gw/v1/alerts/{team}/{district}} (at least once, stable alert ids).
  */
 public final class SensorPipelineJob {
 
@@ -37,19 +39,32 @@ public final class SensorPipelineJob {
         }
     }
 
+    /** Readings per PostgreSQL batch: a few thousand rows, one statement. */
+    static final int READINGS_BATCH = 1_000;
+
     private SensorPipelineJob() {
     }
 
     /** Adds the pipeline with production sources and sinks to {@code env}. */
     public static void assemble(StreamExecutionEnvironment env, Settings s) {
+        assemble(env, s, OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST));
+    }
+
+    /**
+     * As {@link #assemble(StreamExecutionEnvironment, Settings)}, reading {@code gw.readings.v1} from where
+     * {@code readingsStart} says (e.g. {@code OffsetsInitializer.timestamp(t)}: only what was appended since t).
+     */
+    public static void assemble(StreamExecutionEnvironment env, Settings s, OffsetsInitializer readingsStart) {
         env.enableCheckpointing(s.checkpointInterval().toMillis());
         DataStream<Reading> readings = env.fromSource(
-                KafkaJson.source(s.kafkaBootstrap(), Topics.READINGS, Reading.class, s.groupId(),
-                        OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST)),
+                KafkaJson.source(s.kafkaBootstrap(), Topics.READINGS, Reading.class, s.groupId(), readingsStart),
                 WatermarkStrategy.<Reading>forBoundedOutOfOrderness(s.outOfOrderness())
                         .withTimestampAssigner((r, t) -> r.ts())
                         .withIdleness(s.idleness()),
                 "readings").uid("readings-source");
+        // the readings themselves, for Grafana and for replays (rules backtest)
+        readings.sinkTo(new JdbcSink<>(s.jdbcUrl(), s.dbUser(), READINGS_BATCH, new ReadingsWriter()))
+                .uid("readings-sink").name("readings sink");
         DataStream<RuleChange> rules = env.fromSource(RuleChanges.source(s.kafkaBootstrap(), s.groupId() + "-rules"),
                 WatermarkStrategy.noWatermarks(), "rules").uid("rules-source");
 
@@ -65,6 +80,22 @@ public final class SensorPipelineJob {
                         new JdbcSink<Alert>(s.jdbcUrl(), s.dbUser(), 200, (db, batch) -> new AlertStore(db.dataSource()).write(batch)),
                         new MqttSink<Alert>(s.mqttUri(), Alert::mqttTopic)));
         SensorPipeline.build(readings, rules, outputs, s.edition());
+    }
+
+    /** Writes readings through one {@link ReadingStore} per sink writer, so that it prepares each month's partition once. */
+    private static final class ReadingsWriter implements JdbcSink.BatchWriter<Reading> {
+        private static final long serialVersionUID = 1L;
+        private transient ReadingStore store;
+        private transient Database storeDb;
+
+        @Override
+        public void write(Database db, List<Reading> batch) {
+            if (store == null || storeDb != db) {
+                store = new ReadingStore(db);
+                storeDb = db;
+            }
+            store.write(batch);
+        }
     }
 
     public static void main(String[] args) throws Exception {

@@ -88,6 +88,8 @@ public final class SensorRulesFunction extends KeyedBroadcastProcessFunction<Str
                     LOG.warn("ignoring rule record keyed {} whose rule_id is {}", change.ruleId(), rule.ruleId());
                     return;
                 }
+                // a rule that parses alone may still clash with the others (same family and scope): check the whole set
+                rules(ctx.getBroadcastState(RULES)).with(rule);
                 state.put(change.ruleId(), change.json());
                 LOG.info("rule {} changed; applies from the next reading", change.ruleId());
             } catch (IllegalArgumentException e) {

@@ -1,0 +1,611 @@
+package io.gridwatch.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gridwatch.admin.AdministrativeDivisions;
+import io.gridwatch.backtest.Backtest;
+import io.gridwatch.backtest.Comparison;
+import io.gridwatch.backtest.ReplayedCase;
+import io.gridwatch.cases.CaseFile;
+import io.gridwatch.cases.CaseIds;
+import io.gridwatch.cases.CaseTracker;
+import io.gridwatch.cases.GridNames;
+import io.gridwatch.cases.Responsibility;
+import io.gridwatch.cases.Severity;
+import io.gridwatch.json.Json;
+import io.gridwatch.rules.Rule;
+import io.gridwatch.rules.RuleSet;
+import io.gridwatch.sensor.Reading;
+import io.gridwatch.topics.Topics;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+/**
+ * {@code gridwatch rules list | push | diff | backtest}: the detection rules in force, and changing them at run
+ * time on the compacted topic {@code gw.rules.v1} (CONTRACTS.md §3: keyed by rule id, a null value deletes).
+ *
+ * <p>The rules in force are what the sensor rules job computes ({@code SensorRulesFunction}): the shipped
+ * defaults ({@link RuleSet#defaults()}) with the topic's rules laid over them by rule id, a record applied only
+ * if the set stays valid (otherwise the job ignores it and keeps what it had), a deleted id falling back to its
+ * default. {@link RulesInForce} replays the topic the same way.
+ */
+@Command(name = "rules", description = "The detection rules in force, and changing them at run time (gw.rules.v1).",
+        subcommands = {RulesCommand.ListRules.class, RulesCommand.Push.class, RulesCommand.Diff.class, RulesCommand.BacktestRules.class})
+final class RulesCommand implements Callable<Integer> {
+
+    /** The shipped defaults, parsed once. */
+    private static final RuleSet DEFAULTS = RuleSet.defaults();
+    private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("MM-dd HH:mm").withZone(CaseIds.ZONE);
+
+    @ParentCommand
+    Gridwatch top;
+
+    @Override
+    public Integer call() {
+        new CommandLine(this).usage(System.out);
+        return 0;
+    }
+
+    TopicRecords kafka() {
+        return new TopicRecords(top.workspace().config().stack().kafka().bootstrapServers());
+    }
+
+    /** Where a rule in force comes from. */
+    enum Origin {
+        /** shipped, not on the topic */
+        DEFAULT,
+        /** shipped, replaced by the topic's rule of the same id */
+        OVERRIDDEN,
+        /** on the topic only */
+        ADDED;
+
+        String id() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /**
+     * The rules in force, as the sensor rules job builds them from {@code gw.rules.v1}.
+     *
+     * @param analysts the topic's rules the job applied, by rule id in the order first written
+     * @param ignored  rule id → why the job ignored its newest record (it keeps the rule it had before)
+     * @param effective the defaults with the analysts' rules laid over them
+     */
+    record RulesInForce(Map<String, Rule> analysts, Map<String, String> ignored, RuleSet effective) {
+
+        /** Replays the topic's records (rule id, JSON or null), in offset order. */
+        static RulesInForce replay(List<Map.Entry<String, String>> records) {
+            LinkedHashMap<String, Rule> analysts = new LinkedHashMap<>();
+            Map<String, String> ignored = new LinkedHashMap<>();
+            RuleSet effective = DEFAULTS;
+            for (Map.Entry<String, String> r : records) {
+                String id = r.getKey();
+                if (r.getValue() == null) {
+                    analysts.remove(id);
+                    ignored.remove(id);
+                    effective = layered(analysts);
+                    continue;
+                }
+                try {
+                    Rule rule = RuleSet.parseRule(r.getValue());
+                    if (!rule.ruleId().equals(id)) {
+                        throw new IllegalArgumentException("the record is keyed '" + id + "' but its rule_id is '" + rule.ruleId() + "'");
+                    }
+                    effective = effective.with(rule);
+                    analysts.put(id, rule);
+                    ignored.remove(id);
+                } catch (IllegalArgumentException e) {
+                    ignored.put(id, e.getMessage());
+                }
+            }
+            return new RulesInForce(analysts, ignored, effective);
+        }
+
+        static RulesInForce read(TopicRecords kafka) {
+            List<Map.Entry<String, String>> records = new ArrayList<>();
+            kafka.readToEnd(Topics.RULES.name(), r -> {
+                if (r.key() != null) {
+                    records.add(new java.util.AbstractMap.SimpleImmutableEntry<>(r.key(), r.value()));
+                }
+            });
+            return replay(records);
+        }
+
+        static RuleSet layered(Map<String, Rule> analysts) {
+            RuleSet set = DEFAULTS;
+            for (Rule r : analysts.values()) {
+                set = set.with(r);
+            }
+            return set;
+        }
+
+        Origin origin(String ruleId) {
+            boolean shipped = DEFAULTS.rule(ruleId).isPresent();
+            return !analysts.containsKey(ruleId) ? Origin.DEFAULT : shipped ? Origin.OVERRIDDEN : Origin.ADDED;
+        }
+
+        /**
+         * The rules in force with {@code candidates} laid over them, one by one, so that a clash names its rule.
+         *
+         * @throws RuleSet.InvalidRuleException naming the rule that does not fit
+         */
+        RuleSet with(RuleSet candidates, String origin) {
+            RuleSet set = effective;
+            for (Rule r : candidates.rules()) {
+                try {
+                    set = set.with(r);
+                } catch (IllegalArgumentException e) {
+                    throw new RuleSet.InvalidRuleException(origin + ": rule '" + r.ruleId()
+                            + "' does not fit the rules in force: " + e.getMessage(), e);
+                }
+            }
+            return set;
+        }
+    }
+
+    /** Reads and parses a rules file (a JSON array of rules, or one rule); errors name the file, the rule and the field. */
+    static RuleSet readRules(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("rules file " + file + " does not exist");
+        }
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read rules file " + file + ": " + e.getMessage(), e);
+        }
+        try {
+            return RuleSet.parse(text);
+        } catch (RuleSet.InvalidRuleException e) {
+            throw new RuleSet.InvalidRuleException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ---- list --------------------------------------------------------------------------------
+
+    @Command(name = "list", description = "The rules in force: the defaults with gw.rules.v1 laid over them, each marked default, overridden or added.")
+    static final class ListRules implements Callable<Integer> {
+
+        @ParentCommand
+        RulesCommand rules;
+
+        @Option(names = "--json", description = "one JSON object a line: {\"rule_id\", \"origin\", \"rule\"}")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            RulesInForce inForce = RulesInForce.read(rules.kafka());
+            if (json) {
+                for (Rule r : inForce.effective().rules()) {
+                    ObjectNode line = Json.mapper().createObjectNode();
+                    line.put("rule_id", r.ruleId());
+                    line.put("origin", inForce.origin(r.ruleId()).id());
+                    line.set("rule", Json.mapper().valueToTree(r));
+                    System.out.println(Json.mapper().writeValueAsString(line));
+                }
+            } else {
+                ConsoleTable t = new ConsoleTable("rule", "type", "kind", "origin", "scope", "condition");
+                Map<Origin, Integer> counts = new java.util.EnumMap<>(Origin.class);
+                for (Rule r : inForce.effective().rules()) {
+                    Origin o = inForce.origin(r.ruleId());
+                    counts.merge(o, 1, Integer::sum);
+                    t.row(r.ruleId(), r.sensorType().id(), r.kind().id(), o.id(), scope(r), condition(r));
+                }
+                t.print(System.out);
+                System.out.printf("%d rules in force: %d default, %d overridden, %d added (%s on %s)%n",
+                        inForce.effective().rules().size(), counts.getOrDefault(Origin.DEFAULT, 0),
+                        counts.getOrDefault(Origin.OVERRIDDEN, 0), counts.getOrDefault(Origin.ADDED, 0), Topics.RULES.name(),
+                        rules.top.workspace().config().stack().kafka().bootstrapServers());
+            }
+            warnIgnored(inForce);
+            return 0;
+        }
+    }
+
+    static void warnIgnored(RulesInForce inForce) {
+        inForce.ignored().forEach((id, why) -> System.err.println("warning: the newest record of rule '" + id + "' on "
+                + Topics.RULES.name() + " is ignored by the rules job: " + why));
+    }
+
+    static String scope(Rule r) {
+        List<String> parts = new ArrayList<>();
+        if (r.scope().district() != null) {
+            parts.add("district " + r.scope().district());
+        }
+        if (r.scope().grid() != null) {
+            parts.add("grid " + r.scope().grid());
+        }
+        if (r.scope().sensor() != null) {
+            parts.add("sensor " + r.scope().sensor());
+        }
+        if (!r.family().equals(r.ruleId())) {
+            parts.add("family " + r.family());
+        }
+        if (r.schedule() != null) {
+            parts.add("schedule " + Json.mapper().valueToTree(r.schedule()).asText());
+        }
+        return parts.isEmpty() ? "all" : String.join(", ", parts);
+    }
+
+    /** The rule's condition in one line, e.g. {@code water_level_cm >= 15 for 300 s; clear water_level_cm < 5 for 600 s}. */
+    static String condition(Rule r) {
+        String text = switch (r.kind()) {
+            case THRESHOLD -> r.threshold().raise().stream().map(RulesCommand::hold).collect(Collectors.joining(" | "))
+                    + "; clear " + r.threshold().clear().stream().map(RulesCommand::hold).collect(Collectors.joining(" | "));
+            case RATE -> "Δ" + r.rate().metric() + "/min over " + r.rate().windowS() + " s " + r.rate().op().symbol() + " "
+                    + number(r.rate().value()) + " for " + r.rate().forS() + " s; clear unless " + r.rate().op().symbol() + " "
+                    + number(r.rate().clearValue()) + " for " + r.rate().clearForS() + " s";
+            case WINDOW_SUM -> "Σ" + r.windowSum().metric() + " over " + r.windowSum().windowS() + " s >= "
+                    + number(r.windowSum().value()) + "; clear < " + number(r.windowSum().clearBelow());
+            case OFFLINE -> "no reading for " + number(r.offline().factor()) + " × interval";
+        };
+        return r.isEnabled() ? text : "disabled (" + text + ")";
+    }
+
+    private static String hold(Rule.Hold h) {
+        List<String> parts = new ArrayList<>();
+        h.all().forEach(c -> parts.add(c.metric() + " " + c.op().symbol() + " " + number(c.value())));
+        if (!h.any().isEmpty()) {
+            String any = h.any().stream().map(c -> c.metric() + " " + c.op().symbol() + " " + number(c.value()))
+                    .collect(Collectors.joining(" or "));
+            parts.add(h.all().isEmpty() ? any : "(" + any + ")");
+        }
+        return String.join(" and ", parts) + (h.forS() > 0 ? " for " + h.forS() + " s" : "");
+    }
+
+    private static String number(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+    }
+
+    // ---- diff and push -----------------------------------------------------------------------
+
+    /** How a rule of a file compares with the rule of its id in force. */
+    record RuleChange(Rule rule, String kind, List<String> fields) {
+        static final String ADDED = "added";
+        static final String CHANGED = "changed";
+        static final String UNCHANGED = "unchanged";
+
+        boolean changes() {
+            return !kind.equals(UNCHANGED);
+        }
+    }
+
+    static List<RuleChange> changes(RuleSet file, RuleSet inForce) {
+        List<RuleChange> out = new ArrayList<>();
+        for (Rule r : file.rules()) {
+            Rule current = inForce.rule(r.ruleId()).orElse(null);
+            if (current == null) {
+                out.add(new RuleChange(r, RuleChange.ADDED, List.of()));
+            } else {
+                List<String> fields = new ArrayList<>();
+                fieldDiff("", Json.mapper().valueToTree(current), Json.mapper().valueToTree(r), fields);
+                out.add(new RuleChange(r, fields.isEmpty() ? RuleChange.UNCHANGED : RuleChange.CHANGED, fields));
+            }
+        }
+        return out;
+    }
+
+    /** Field-level differences of two JSON trees: {@code threshold.raise[0].all[0].value: 15 → 25}. */
+    static void fieldDiff(String path, JsonNode before, JsonNode after, List<String> out) {
+        if (before != null && after != null && before.isObject() && after.isObject()) {
+            Set<String> names = new LinkedHashSet<>();
+            before.fieldNames().forEachRemaining(names::add);
+            after.fieldNames().forEachRemaining(names::add);
+            for (String n : names) {
+                fieldDiff(path.isEmpty() ? n : path + "." + n, before.get(n), after.get(n), out);
+            }
+        } else if (before != null && after != null && before.isArray() && after.isArray()) {
+            for (int i = 0; i < Math.max(before.size(), after.size()); i++) {
+                fieldDiff(path + "[" + i + "]", before.get(i), after.get(i), out);
+            }
+        } else if (before == null || after == null || !numericallyEqual(before, after)) {
+            out.add(path + ": " + show(before) + " → " + show(after));
+        }
+    }
+
+    private static boolean numericallyEqual(JsonNode a, JsonNode b) {
+        return a.isNumber() && b.isNumber() ? a.doubleValue() == b.doubleValue() : a.equals(b);
+    }
+
+    private static String show(JsonNode n) {
+        return n == null || n.isNull() ? "(none)" : n.isTextual() ? n.asText() : n.isNumber() ? number(n.doubleValue()) : n.toString();
+    }
+
+    @Command(name = "diff", description = "Compare the rules of FILE with the rules in force, field by field, without pushing.")
+    static final class Diff implements Callable<Integer> {
+
+        @ParentCommand
+        RulesCommand rules;
+
+        @Parameters(paramLabel = "FILE", description = "a JSON array of rules, or one rule")
+        Path file;
+
+        @Override
+        public Integer call() {
+            RuleSet fileRules = readRules(file);
+            RulesInForce inForce = RulesInForce.read(rules.kafka());
+            inForce.with(fileRules, file.toString()); // what push would refuse, diff refuses too
+            List<RuleChange> changes = changes(fileRules, inForce.effective());
+            printChanges(changes, inForce);
+            long changed = changes.stream().filter(c -> c.kind().equals(RuleChange.CHANGED)).count();
+            long added = changes.stream().filter(c -> c.kind().equals(RuleChange.ADDED)).count();
+            System.out.printf("%d changed, %d added, %d unchanged against the rules in force (nothing pushed)%n",
+                    changed, added, changes.size() - changed - added);
+            warnIgnored(inForce);
+            return 0;
+        }
+    }
+
+    static void printChanges(List<RuleChange> changes, RulesInForce inForce) {
+        for (RuleChange c : changes) {
+            String id = c.rule().ruleId();
+            String was = c.kind().equals(RuleChange.ADDED) ? "new rule" : inForce.origin(id).id();
+            System.out.printf("%-28s %-9s (%s)%n", id, c.kind(), was);
+            for (String f : c.fields()) {
+                System.out.println("    " + f);
+            }
+        }
+    }
+
+    @Command(name = "push", description = {"Validate the rules of FILE against the rules in force and write the changed ones to gw.rules.v1;",
+            "the running rules job applies them from the next reading. --delete removes an analyst's rule (its default, if any, applies again)."})
+    static final class Push implements Callable<Integer> {
+
+        @ParentCommand
+        RulesCommand rules;
+
+        @Parameters(paramLabel = "FILE", arity = "0..1", description = "a JSON array of rules, or one rule")
+        Path file;
+
+        @Option(names = "--delete", paramLabel = "RULE_ID", description = "write a tombstone for this rule id (repeatable)")
+        List<String> delete = new ArrayList<>();
+
+        @Override
+        public Integer call() {
+            if (file == null && delete.isEmpty()) {
+                throw new IllegalArgumentException("give a rules FILE, --delete RULE_ID, or both");
+            }
+            RuleSet fileRules = file == null ? RuleSet.empty() : readRules(file);
+            TopicRecords kafka = rules.kafka();
+            RulesInForce inForce = RulesInForce.read(kafka);
+            inForce.with(fileRules, file == null ? "push" : file.toString());
+            LinkedHashMap<String, Rule> after = new LinkedHashMap<>(inForce.analysts());
+            fileRules.rules().forEach(r -> after.put(r.ruleId(), r));
+            for (String id : delete) {
+                if (fileRules.rule(id).isPresent()) {
+                    throw new IllegalArgumentException("rule '" + id + "' is both in " + file + " and to be deleted");
+                }
+                if (!inForce.analysts().containsKey(id)) {
+                    throw new IllegalArgumentException(DEFAULTS.rule(id).isPresent()
+                            ? "rule '" + id + "' is a default that " + Topics.RULES.name() + " does not override: nothing to delete"
+                            : "no rule '" + id + "' on " + Topics.RULES.name() + "; its rules are: " + inForce.analysts().keySet());
+                }
+                after.remove(id);
+            }
+            try {
+                RulesInForce.layered(after);
+            } catch (IllegalArgumentException e) {
+                throw new RuleSet.InvalidRuleException("after deleting " + delete + " the rules would clash: " + e.getMessage(), e);
+            }
+
+            List<RuleChange> changes = changes(fileRules, inForce.effective());
+            List<ProducerRecord<String, String>> records = new ArrayList<>();
+            for (RuleChange c : changes) {
+                if (c.changes()) {
+                    try {
+                        records.add(new ProducerRecord<>(Topics.RULES.name(), c.rule().ruleId(), Json.mapper().writeValueAsString(c.rule())));
+                    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                        throw new IllegalStateException("rule " + c.rule().ruleId() + " cannot be written as JSON", e);
+                    }
+                }
+            }
+            for (String id : delete) {
+                records.add(new ProducerRecord<>(Topics.RULES.name(), id, null));
+            }
+            printChanges(changes, inForce);
+            for (String id : delete) {
+                System.out.printf("%-28s %-9s (%s)%n", id, "deleted",
+                        DEFAULTS.rule(id).isPresent() ? "its default applies again" : "gone");
+            }
+            if (records.isEmpty()) {
+                System.out.println("nothing to push: every rule is already in force");
+                return 0;
+            }
+            kafka.write(records);
+            System.out.printf("pushed %d record%s to %s; the rules job applies them from the next reading%n",
+                    records.size(), records.size() == 1 ? "" : "s", Topics.RULES.name());
+            return 0;
+        }
+    }
+
+    // ---- backtest ----------------------------------------------------------------------------
+
+    @Command(name = "backtest", description = {"Replay the readings recorded on gw.readings.v1 with ts in [--from, --to) through the rules",
+            "in force (live) and through them with FILE laid over (candidate); print the cases each would have raised, side by side."},
+            footer = {"", "Both replays start cold at --from (no sensor state, no open case from before) and run in event-time order;",
+                    "offline timers follow a watermark as far behind the newest reading as the rules job's. Readings are held in memory."})
+    static final class BacktestRules implements Callable<Integer> {
+
+        @ParentCommand
+        RulesCommand rules;
+
+        @Parameters(paramLabel = "FILE", description = "the candidate rules: a JSON array of rules, or one rule")
+        Path file;
+
+        @Option(names = "--from", required = true, paramLabel = "TIME", description = "start, inclusive: 2026-11-27T08:00:00Z, "
+                + "an offset (…+08:00), a local time or a date (Asia/Shanghai)")
+        String from;
+
+        @Option(names = "--to", required = true, paramLabel = "TIME", description = "end, exclusive; the same forms as --from")
+        String to;
+
+        @Option(names = "--json", description = "print the comparison as one JSON object")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            Instant start = time("--from", from);
+            Instant end = time("--to", to);
+            if (!start.isBefore(end)) {
+                throw new IllegalArgumentException("the range is empty: --from " + from + " is not before --to " + to);
+            }
+            RuleSet fileRules = readRules(file);
+            TopicRecords kafka = rules.kafka();
+            RulesInForce inForce = RulesInForce.read(kafka);
+            RuleSet candidate = inForce.with(fileRules, file.toString());
+
+            List<Reading> readings = new ArrayList<>();
+            long[] unreadable = {0};
+            long scanned = kafka.readToEnd(Topics.READINGS.name(), r -> {
+                Reading reading = reading(r, unreadable);
+                if (reading != null && reading.ts() >= start.toEpochMilli() && reading.ts() < end.toEpochMilli()) {
+                    readings.add(reading);
+                }
+            });
+            if (unreadable[0] > 0) {
+                System.err.println("warning: " + unreadable[0] + " records of " + Topics.READINGS.name() + " are not readings; skipped");
+            }
+            if (readings.isEmpty()) {
+                System.err.printf("no readings on %s with ts in [%s, %s) (%d records scanned): nothing to replay%n",
+                        Topics.READINGS.name(), LOCAL.format(start), LOCAL.format(end), scanned);
+                return Gridwatch.NOT_FOUND;
+            }
+            CaseTracker tracker = new CaseTracker(rules.top.workspace().catalogue(), GridNames.of(AdministrativeDivisions.dalian()),
+                    Responsibility.load(), CaseTracker.Settings.DEFAULTS);
+            Comparison cmp = new Backtest(tracker).compare(readings, inForce.effective(), candidate);
+            List<String> ids = fileRules.rules().stream().map(Rule::ruleId).toList();
+            if (json) {
+                ObjectNode root = Json.mapper().createObjectNode();
+                root.put("schema", 1);
+                root.put("from", start.toEpochMilli());
+                root.put("from_iso", start.toString());
+                root.put("to", end.toEpochMilli());
+                root.put("to_iso", end.toString());
+                root.set("candidate_rules", Json.mapper().valueToTree(ids));
+                root.setAll((ObjectNode) Json.mapper().valueToTree(cmp));
+                System.out.println(Json.mapper().writeValueAsString(root));
+            } else {
+                print(cmp, start, end, ids);
+            }
+            skipped("live", cmp.live().skipped());
+            skipped("candidate", cmp.candidate().skipped());
+            warnIgnored(inForce);
+            return 0;
+        }
+
+        private static Reading reading(ConsumerRecord<String, String> r, long[] unreadable) {
+            if (r.value() == null) {
+                return null;
+            }
+            try {
+                return Json.mapper().readValue(r.value(), Reading.class);
+            } catch (IOException | IllegalArgumentException e) {
+                unreadable[0]++;
+                return null;
+            }
+        }
+
+        private static Instant time(String option, String value) {
+            try {
+                return CasesCommand.parseTime(value);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(option + " must be an ISO-8601 time such as 2026-11-27T08:00:00Z, "
+                        + "2026-11-27T16:00+08:00, 2026-11-27T16:00 or 2026-11-27 (Asia/Shanghai), not '" + value + "'");
+            }
+        }
+
+        private void print(Comparison cmp, Instant start, Instant end, List<String> ids) {
+            System.out.printf("replayed %d reading%s of %d sensor%s with ts in [%s, %s) (Asia/Shanghai)%n", cmp.live().readings(),
+                    cmp.live().readings() == 1 ? "" : "s", cmp.live().sensors(), cmp.live().sensors() == 1 ? "" : "s",
+                    LOCAL.format(start), LOCAL.format(end));
+            System.out.printf("live = the rules in force; candidate = the rules in force with %s: %s%n", file, String.join(", ", ids));
+            System.out.println();
+            if (cmp.problems().isEmpty()) {
+                System.out.println("neither the live nor the candidate rules raise a case over these readings");
+            } else {
+                ConsoleTable t = new ConsoleTable("problem", "category", "place", "live", "candidate", "change");
+                for (Comparison.ProblemDiff p : cmp.problems()) {
+                    ReplayedCase any = !p.live().isEmpty() ? p.live().get(0) : p.candidate().get(0);
+                    t.row(problem(p.problemKey()), any.category() == null ? "-" : any.category().code() + " " + any.category().name(),
+                            place(any.grid()), cases(p.live()), cases(p.candidate()), change(p));
+                }
+                t.print(System.out);
+            }
+            System.out.println();
+            System.out.printf("live: %s; candidate: %s — %d only live, %d only candidate, %d changed, %d same%n",
+                    totals(cmp.live()), totals(cmp.candidate()), cmp.with(Comparison.Change.ONLY_LIVE).size(),
+                    cmp.with(Comparison.Change.ONLY_CANDIDATE).size(), cmp.with(Comparison.Change.CHANGED).size(),
+                    cmp.with(Comparison.Change.SAME).size());
+        }
+
+        private static String totals(io.gridwatch.backtest.BacktestResult r) {
+            int n = r.cases().size();
+            int alerts = r.alertsByState().values().stream().mapToInt(Integer::intValue).sum();
+            return n + " case" + (n == 1 ? "" : "s") + ", " + alerts + " alert" + (alerts == 1 ? "" : "s");
+        }
+
+        /** {@code sensor:wl-0031:water_level.default} → {@code wl-0031 water_level.default}. */
+        private static String problem(String key) {
+            String[] parts = key.split(":", 3);
+            return parts.length == 3 ? parts[1] + " " + parts[2] : key;
+        }
+
+        private static String place(CaseFile.Grid g) {
+            if (g == null || g.district() == null) {
+                return "-";
+            }
+            return g.street() == null ? g.district() : g.district() + " " + g.street();
+        }
+
+        /** Each case as {@code 蓝色 07-28 08:08→08:25}, or {@code …→open} when it had not ended; {@code -} for none. */
+        private static String cases(List<ReplayedCase> cases) {
+            if (cases.isEmpty()) {
+                return "-";
+            }
+            List<String> out = new ArrayList<>();
+            for (ReplayedCase c : cases) {
+                String severity = c.severity() == null ? "" : Severity.chinese(c.severity()) + " ";
+                String ended = c.endedAt() == null ? "open" : LOCAL.format(Instant.ofEpochMilli(c.endedAt())).substring(6);
+                out.add(severity + LOCAL.format(Instant.ofEpochMilli(c.raisedAt())) + "→" + ended);
+            }
+            return String.join("; ", out);
+        }
+
+        private static String change(Comparison.ProblemDiff p) {
+            return switch (p.change()) {
+                case ONLY_LIVE -> "only live: the candidate raises no case";
+                case ONLY_CANDIDATE -> "only candidate: new case";
+                case SAME -> "same";
+                case CHANGED -> "changed: " + p.changes().stream().map(f -> f.field().replaceFirst("^cases\\[\\d+]\\.", ""))
+                        .distinct().collect(Collectors.joining(", "));
+            };
+        }
+
+        private static void skipped(String which, List<String> skipped) {
+            if (!skipped.isEmpty()) {
+                System.err.println("warning: " + skipped.size() + " detection" + (skipped.size() == 1 ? "" : "s") + " of the " + which
+                        + " rules could not become cases; the first: " + skipped.get(0));
+            }
+        }
+    }
+}
