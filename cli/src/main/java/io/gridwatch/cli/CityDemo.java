@@ -79,7 +79,7 @@ final class CityDemo {
         out.printf("%d simulated sensors in real unit grids (%s): %d new, %d updated, %d unchanged in the registry%n",
                 sensors.size(), byType, imported.inserted(), imported.updated(), imported.unchanged());
 
-        Configuration flink = new Configuration();
+        Configuration flink = SensorPipelineJob.checkpointStorage(ws.varDir().resolve("checkpoints/demo"));
         flink.set(RestOptions.BIND_PORT, "0"); // any free port: never clash with a Flink UI already running
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, flink);
         SensorPipelineJob.Settings defaults = SensorPipelineJob.Settings.of(ws.config());

@@ -98,9 +98,22 @@ public final class SensorPipelineJob {
         }
     }
 
+    /**
+     * Where checkpoints go. Flink's default keeps them in the JobManager's memory, limited to 5 MiB a state
+     * handle: 100,000 sensors need about 12 MB a subtask, and every checkpoint would fail.
+     */
+    public static org.apache.flink.configuration.Configuration checkpointStorage(java.nio.file.Path dir) {
+        org.apache.flink.configuration.Configuration conf = new org.apache.flink.configuration.Configuration();
+        conf.set(org.apache.flink.configuration.CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        conf.set(org.apache.flink.configuration.CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir.toAbsolutePath().toUri().toString());
+        return conf;
+    }
+
+    /** Runs the pipeline; the first argument, if any, is a gridwatch configuration file. */
     public static void main(String[] args) throws Exception {
         GridwatchConfig config = GridwatchConfig.load(args.length > 0 ? java.nio.file.Path.of(args[0]) : null);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
+                checkpointStorage(java.nio.file.Path.of(config.stack().varDir(), "checkpoints", "sensor-pipeline")));
         assemble(env, Settings.of(config));
         env.execute("gridwatch sensor pipeline");
     }
