@@ -12,11 +12,11 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code ./gridwatch}: the one entry point. */
-@Command(name = "gridwatch", mixinStandardHelpOptions = true, version = "gridwatch 0.1.0",
+@Command(name = "gridwatch", mixinStandardHelpOptions = true, scope = picocli.CommandLine.ScopeType.INHERIT, version = "gridwatch 0.1.0",
         description = "Real-time sensing for Dalian's 智慧城管 (smart urban management): sensors and cameras to cases on unit grids.",
         subcommands = {StackCommands.Up.class, StackCommands.Down.class, StackCommands.Status.class,
                 DemoCommand.class, GridsCommand.class, CatalogueCommand.class, CasesCommand.class,
-                SensorsCommand.class, IngestCommand.class, RulesCommand.class},
+                SensorsCommand.class, IngestCommand.class, PipelineCommand.class, RulesCommand.class},
         footer = {"", "The test suite: ./gridwatch test  (see README.md)"})
 public final class Gridwatch implements Callable<Integer> {
 

@@ -91,6 +91,13 @@ public final class TestServices {
         return url;
     }
 
+    /**
+     * A TCP port free on 127.0.0.1 now, for a server a test starts ({@link io.gridwatch.stack.PortOwner#freePort()}).
+     */
+    public static int freePort() {
+        return io.gridwatch.stack.PortOwner.freePort();
+    }
+
     /** The PostgreSQL server (host, port, user), for tests that create or drop databases themselves. */
     public PostgresEndpoint postgres() {
         return backend.postgres();

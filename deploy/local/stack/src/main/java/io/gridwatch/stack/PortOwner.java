@@ -104,4 +104,23 @@ public final class PortOwner {
         }
         return false;
     }
+
+    /**
+     * A TCP port free on 127.0.0.1 now, for a server to be started on it (tests, benchmarks). Taken below the
+     * kernel's ephemeral range (32768 and up): a port handed out for {@code bind(0)} may be handed to the next
+     * outgoing connection too before the server binds it, which made a broker fail to start now and then.
+     */
+    public static int freePort() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = 20_000 + random.nextInt(12_000);
+            try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+                s.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port));
+                return port;
+            } catch (java.io.IOException taken) {
+                // try another
+            }
+        }
+        throw new IllegalStateException("no free TCP port found in 20000..31999 on 127.0.0.1");
+    }
 }

@@ -289,9 +289,7 @@ class LocalStackTest {
         return statuses.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow().pid();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
-        }
+    private static int freePort() {
+        return PortOwner.freePort();
     }
 }
