@@ -109,7 +109,7 @@ public final class KafkaBrokerProcess {
     public void awaitReady(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            if (process().isEmpty()) {
+            if (!pidFile.recordedAlive()) {
                 throw new StackException("the Kafka broker stopped while starting; the end of " + files.logFile() + ":\n"
                         + files.logTail(30));
             }

@@ -91,7 +91,7 @@ public final class MosquittoProcess {
     private void awaitReady(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            if (process().isEmpty()) {
+            if (!pidFile.recordedAlive()) {
                 throw new StackException("Mosquitto stopped while starting; the end of " + files.logFile() + ":\n" + files.logTail(20));
             }
             if (PortOwner.accepts(host, port) && answers()) {

@@ -32,6 +32,15 @@ public record PidFile(Path path, String marker) {
         return ours ? handle : Optional.empty();
     }
 
+    /**
+     * Whether the recorded process is still alive, whatever its command line says. Right after a start the child
+     * may not have exec'd the program yet (its command line is still Java's spawn helper), so {@link #live()}
+     * would call a process that is starting "not ours"; a starting service is judged by this instead.
+     */
+    public boolean recordedAlive() {
+        return recorded().flatMap(ProcessHandle::of).map(ProcessHandle::isAlive).orElse(false);
+    }
+
     public void write(long pid) {
         try {
             Files.createDirectories(path.getParent());

@@ -160,12 +160,12 @@ public final class PostgresService {
     private PostgresEndpoint awaitEmbedded(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            Optional<ProcessHandle> ours = pidFile.live();
-            if (ours.isEmpty()) {
+            if (!pidFile.recordedAlive()) {
                 throw new StackException("the embedded PostgreSQL stopped while starting; the end of " + files.logFile() + ":\n"
                         + files.logTail(30));
             }
-            if (connectable(host, embeddedPort)) {
+            Optional<ProcessHandle> ours = pidFile.live();
+            if (ours.isPresent() && connectable(host, embeddedPort)) {
                 return new PostgresEndpoint(host, embeddedPort, user, null, PostgresEndpoint.Origin.EMBEDDED, ours.get().pid(),
                         embeddedDataDir());
             }
