@@ -12,9 +12,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -34,17 +31,9 @@ class CasesCommandTest {
     static Path config;
     static Database db;
 
-    record Run(int status, String out, String err) {
-    }
 
-    static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        List<String> all = new ArrayList<>(List.of("--repo-root", home.toString(), "--config", config.toString()));
-        all.addAll(List.of(args));
-        int status = Gridwatch.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                all.toArray(String[]::new));
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    static CliRun run(String... args) {
+        return CliRun.of(home, config, args);
     }
 
     @BeforeAll
@@ -79,7 +68,7 @@ class CasesCommandTest {
                 "甘井子区市政设施管理处", last + 4 * HOUR, "water_level.default");
     }
 
-    static List<JsonNode> lines(Run r) throws Exception {
+    static List<JsonNode> lines(CliRun r) throws Exception {
         List<JsonNode> out = new ArrayList<>();
         for (String line : r.out().split("\n")) {
             if (!line.isBlank()) {
@@ -91,7 +80,7 @@ class CasesCommandTest {
 
     @Test
     void jsonIsOneCaseALineInTheContractShape() throws Exception {
-        Run r = run("cases", "--json");
+        CliRun r = run("cases", "--json");
         assertThat(r.status()).as(r.err()).isZero();
         List<JsonNode> cases = lines(r);
         assertThat(cases).extracting(n -> n.get("case_id").asText())
@@ -118,17 +107,17 @@ class CasesCommandTest {
 
     @Test
     void badFiltersSayWhatIsWrong() {
-        Run status = run("cases", "--status", "open");
+        CliRun status = run("cases", "--status", "open");
         assertThat(status.status()).isEqualTo(1);
         assertThat(status.err()).contains("unknown case status 'open'").contains("collected");
-        Run since = run("cases", "--since", "yesterday");
+        CliRun since = run("cases", "--since", "yesterday");
         assertThat(since.status()).isEqualTo(1);
         assertThat(since.err()).contains("--since must be an ISO-8601 time");
     }
 
     @Test
     void tableShowsChineseNames() {
-        Run r = run("cases");
+        CliRun r = run("cases");
         assertThat(r.status()).as(r.err()).isZero();
         assertThat(r.out()).contains("GW-210211-20261125-000001").contains("0406 道路积水").contains("甘井子区 凌水街道 凌海社区居委会")
                 .contains("橙色").contains("甘井子区市政设施管理处").contains("3 cases");

@@ -25,21 +25,9 @@ class GridwatchCliTest {
     static Path config;
     static String database;
 
-    /** What one command printed and returned. */
-    record Run(int status, String out, String err) {
-    }
 
-    static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        String[] all = new String[args.length + 4];
-        all[0] = "--repo-root";
-        all[1] = home.toString();
-        all[2] = "--config";
-        all[3] = config.toString();
-        System.arraycopy(args, 0, all, 4, args.length);
-        int status = Gridwatch.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), all);
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    static CliRun run(String... args) {
+        return CliRun.of(home, config, args);
     }
 
     static int freePort() {
@@ -67,14 +55,14 @@ class GridwatchCliTest {
 
     @Test
     void locatePrintsGridCommunityStreetAndDistrict() {
-        Run r = run("grids", "locate", "121.6431", "38.9152");
+        CliRun r = run("grids", "locate", "121.6431", "38.9152");
         assertThat(r.status()).isZero();
         assertThat(r.out()).containsPattern("grid\\s+2102020\\d{8}").contains("中山区 210202").contains("street").contains("community");
     }
 
     @Test
     void locateAcceptsWebMapCoordinatesAndAnswersJson() throws Exception {
-        Run r = run("grids", "locate", "--gcj02", "--json", "121.6500", "38.9200");
+        CliRun r = run("grids", "locate", "--gcj02", "--json", "121.6500", "38.9200");
         assertThat(r.status()).isZero();
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertThat(j.path("grid").path("code").asText()).hasSize(15).startsWith(j.path("district").path("code").asText());
@@ -83,17 +71,17 @@ class GridwatchCliTest {
 
     @Test
     void aPointOutsideGetsAClearAnswerAndExitStatus3() {
-        Run r = run("grids", "locate", "121.70", "38.75");
+        CliRun r = run("grids", "locate", "121.70", "38.75");
         assertThat(r.status()).isEqualTo(Gridwatch.NOT_FOUND);
         assertThat(r.out()).contains("outside the unit grids").contains("nearest district");
     }
 
     @Test
     void badCoordinatesAreRejectedWithTheReason() {
-        Run letters = run("grids", "locate", "abc", "38.9");
+        CliRun letters = run("grids", "locate", "abc", "38.9");
         assertThat(letters.status()).isEqualTo(2);
         assertThat(letters.err()).contains("'abc' is not a double");
-        Run range = run("grids", "locate", "121.6", "95");
+        CliRun range = run("grids", "locate", "121.6", "95");
         assertThat(range.status()).isEqualTo(1);
         assertThat(range.err()).contains("latitude must be a number within -90..90");
     }
@@ -101,7 +89,7 @@ class GridwatchCliTest {
     @Test
     void exportWritesGeoJsonThatSaysItIsSynthetic() throws Exception {
         Path file = home.resolve("out/communities.geojson");
-        Run r = run("grids", "export", "--geojson", file.toString(), "--level", "community", "--district", "210203");
+        CliRun r = run("grids", "export", "--geojson", file.toString(), "--level", "community", "--district", "210203");
         assertThat(r.status()).as(r.err()).isZero();
         JsonNode fc = new ObjectMapper().readTree(file.toFile());
         assertThat(fc.path("type").asText()).isEqualTo("FeatureCollection");
@@ -114,7 +102,7 @@ class GridwatchCliTest {
 
     @Test
     void catalogueLooksUpCodes() {
-        Run r = run("catalogue", "0406");
+        CliRun r = run("catalogue", "0406");
         assertThat(r.status()).isZero();
         assertThat(r.out()).contains("event 0406  道路积水").contains("component 0406  雕塑");
         assertThat(run("catalogue", "--kind", "event", "0498").status()).isEqualTo(Gridwatch.NOT_FOUND);
@@ -132,7 +120,7 @@ class GridwatchCliTest {
 
     @Test
     void demoRunsEndToEndAndStoresWhatItShows() throws Exception {
-        Run r = run("demo", "--day-seconds", "20");
+        CliRun r = run("demo", "--day-seconds", "20");
         assertThat(r.status()).as(r.err()).isZero();
         assertThat(r.out()).contains("kafka     up").contains("created topics")
                 .contains("68,246").contains("SYNTHETIC").contains("高新园区").contains("outside the unit grids")
@@ -150,7 +138,7 @@ class GridwatchCliTest {
         // up again is harmless; status reports the broker; down stops it and status says so
         assertThat(run("up").status()).isZero();
         assertThat(run("status").out()).contains("kafka     up");
-        Run down = run("down");
+        CliRun down = run("down");
         assertThat(down.out()).contains("stopped pid");
         assertThat(run("status").out()).contains("kafka     down");
     }

@@ -22,9 +22,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,17 +47,9 @@ class RulesCommandTest {
     static Path config;
     static String bootstrap;
 
-    record Run(int status, String out, String err) {
-    }
 
-    static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        List<String> all = new ArrayList<>(List.of("--repo-root", home.toString(), "--config", config.toString()));
-        all.addAll(List.of(args));
-        int status = Gridwatch.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                all.toArray(String[]::new));
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    static CliRun run(String... args) {
+        return CliRun.of(home, config, args);
     }
 
     @BeforeAll
@@ -102,7 +91,7 @@ class RulesCommandTest {
     }
 
     static JsonNode listed(String ruleId) throws Exception {
-        Run list = run("rules", "list", "--json");
+        CliRun list = run("rules", "list", "--json");
         assertThat(list.status()).as(list.err()).isZero();
         return jsonLines(list.out()).stream().filter(n -> n.get("rule_id").asText().equals(ruleId)).findFirst().orElseThrow();
     }
@@ -151,7 +140,7 @@ class RulesCommandTest {
         assertThat(listed("water_level.default").get("origin").asText()).isEqualTo("default");
         Path rules = file("water-25.json", "[" + waterRule(25) + "]");
 
-        Run push = run("rules", "push", rules.toString());
+        CliRun push = run("rules", "push", rules.toString());
         assertThat(push.status()).as(push.err()).isZero();
         assertThat(push.out()).contains("water_level.default").contains("changed")
                 .contains("threshold.raise[0].all[0].value: 15 → 25").contains("pushed 1 record to gw.rules.v1");
@@ -163,16 +152,16 @@ class RulesCommandTest {
         assertThat(overridden.get("origin").asText()).isEqualTo("overridden");
         assertThat(raiseAt(overridden)).isEqualTo(25);
         assertThat(listed("manhole.default").get("origin").asText()).isEqualTo("default");
-        Run table = run("rules", "list");
+        CliRun table = run("rules", "list");
         assertThat(table.out()).containsPattern("water_level\\.default\\s+water_level\\s+threshold\\s+overridden\\s+all\\s+water_level_cm >= 25 for 300 s")
                 .contains("10 rules in force: 9 default, 1 overridden, 0 added");
 
         long before = rulesEndOffset();
-        Run again = run("rules", "push", rules.toString());
+        CliRun again = run("rules", "push", rules.toString());
         assertThat(again.out()).contains("unchanged").contains("nothing to push");
         assertThat(rulesEndOffset()).isEqualTo(before);
 
-        Run delete = run("rules", "push", "--delete", "water_level.default");
+        CliRun delete = run("rules", "push", "--delete", "water_level.default");
         assertThat(delete.status()).as(delete.err()).isZero();
         assertThat(delete.out()).contains("deleted").contains("its default applies again");
         assertThat(lastValues()).containsEntry("water_level.default", null); // a tombstone
@@ -180,7 +169,7 @@ class RulesCommandTest {
         assertThat(restored.get("origin").asText()).isEqualTo("default");
         assertThat(raiseAt(restored)).isEqualTo(15);
 
-        Run nothing = run("rules", "push", "--delete", "water_level.default");
+        CliRun nothing = run("rules", "push", "--delete", "water_level.default");
         assertThat(nothing.status()).isEqualTo(1);
         assertThat(nothing.err()).contains("is a default that gw.rules.v1 does not override");
     }
@@ -189,7 +178,7 @@ class RulesCommandTest {
     void anAddedRuleIsListedAsAddedAndCanBeDeleted() throws Exception {
         String scoped = waterRule(40).replace("\"rule_id\":\"water_level.default\"", "\"rule_id\":\"water_level.rc-district\"")
                 .replace("\"scope\":{}", "\"family\":\"water_level.default\",\"scope\":{\"district\":\"210204\"}");
-        Run push = run("rules", "push", file("scoped.json", scoped).toString());
+        CliRun push = run("rules", "push", file("scoped.json", scoped).toString());
         assertThat(push.status()).as(push.err()).isZero();
         assertThat(push.out()).contains("water_level.rc-district").contains("added");
         try {
@@ -199,7 +188,7 @@ class RulesCommandTest {
         } finally {
             assertThat(run("rules", "push", "--delete", "water_level.rc-district").status()).isZero();
         }
-        Run list = run("rules", "list", "--json");
+        CliRun list = run("rules", "list", "--json");
         assertThat(jsonLines(list.out())).extracting(n -> n.get("rule_id").asText()).doesNotContain("water_level.rc-district");
     }
 
@@ -207,28 +196,28 @@ class RulesCommandTest {
     void anInvalidFileIsRefusedAndNothingIsProduced() throws Exception {
         long before = rulesEndOffset();
 
-        Run missing = run("rules", "push", home.resolve("no-such.json").toString());
+        CliRun missing = run("rules", "push", home.resolve("no-such.json").toString());
         assertThat(missing.status()).isEqualTo(1);
         assertThat(missing.err()).contains("rules file").contains("no-such.json does not exist");
 
         String noHold = waterRule(25).replace(",\"for_s\":300", "");
-        Run invalid = run("rules", "push", file("bad.json", "[" + waterRule(20).replace("water_level.default", "water_level.ok")
+        CliRun invalid = run("rules", "push", file("bad.json", "[" + waterRule(20).replace("water_level.default", "water_level.ok")
                 .replace("\"scope\":{}", "\"scope\":{\"sensor\":\"wl-x\"}") + "," + noHold + "]").toString());
         assertThat(invalid.status()).isEqualTo(1);
         assertThat(invalid.err()).contains("bad.json").contains("rules[1] 'water_level.default'").contains("for_s is required");
 
-        Run typo = run("rules", "push", file("typo.json", waterRule(25).replace("\"team\"", "\"teem\"")).toString());
+        CliRun typo = run("rules", "push", file("typo.json", waterRule(25).replace("\"team\"", "\"teem\"")).toString());
         assertThat(typo.status()).isEqualTo(1);
         assertThat(typo.err()).contains("'water_level.default'").contains("unknown field 'teem'");
 
         // valid alone, but it clashes with the default of its family (same family, same scope: which wins would be a guess)
         String clash = waterRule(25).replace("\"rule_id\":\"water_level.default\"", "\"rule_id\":\"water_level.clash\"")
                 .replace("\"scope\":{}", "\"family\":\"water_level.default\",\"scope\":{}");
-        Run clashing = run("rules", "push", file("clash.json", clash).toString());
+        CliRun clashing = run("rules", "push", file("clash.json", clash).toString());
         assertThat(clashing.status()).isEqualTo(1);
         assertThat(clashing.err()).contains("rule 'water_level.clash' does not fit the rules in force").contains("same scope");
 
-        Run unknownDelete = run("rules", "push", "--delete", "no.such.rule");
+        CliRun unknownDelete = run("rules", "push", "--delete", "no.such.rule");
         assertThat(unknownDelete.status()).isEqualTo(1);
         assertThat(unknownDelete.err()).contains("no rule 'no.such.rule' on gw.rules.v1");
 
@@ -241,7 +230,7 @@ class RulesCommandTest {
         String added = waterRule(20).replace("water_level.default", "water_level.rc-sensor")
                 .replace("\"scope\":{}", "\"family\":\"water_level.default\",\"scope\":{\"sensor\":\"wl-rc-9\"}");
         String bins = Json.mapper().valueToTree(RuleSet.defaults().rule("bin_fill.default").orElseThrow()).toString();
-        Run diff = run("rules", "diff", file("diff.json", "[" + waterRule(25) + "," + added + "," + bins + "]").toString());
+        CliRun diff = run("rules", "diff", file("diff.json", "[" + waterRule(25) + "," + added + "," + bins + "]").toString());
         assertThat(diff.status()).as(diff.err()).isZero();
         assertThat(diff.out()).containsPattern("water_level\\.default\\s+changed\\s+\\(default\\)")
                 .contains("    threshold.raise[0].all[0].value: 15 → 25")
@@ -284,7 +273,7 @@ class RulesCommandTest {
         recordFlood("wl-rc-1");
         Path candidate = file("candidate.json", "[" + waterRule(25) + "]");
 
-        Run table = run("rules", "backtest", candidate.toString(), "--from", "2026-03-02T08:00+08:00", "--to", "2026-03-02T09:00+08:00");
+        CliRun table = run("rules", "backtest", candidate.toString(), "--from", "2026-03-02T08:00+08:00", "--to", "2026-03-02T09:00+08:00");
         assertThat(table.status()).as(table.err()).isZero();
         assertThat(table.out()).contains("replayed 40 readings of 1 sensor with ts in [03-02 08:00, 03-02 09:00)")
                 .contains("wl-rc-1 water_level.default").contains("0406 道路积水").contains("甘井子区 凌水街道")
@@ -292,7 +281,7 @@ class RulesCommandTest {
                 .contains("only live: the candidate raises no case")
                 .contains("live: 1 case, 2 alerts; candidate: 0 cases, 0 alerts — 1 only live, 0 only candidate, 0 changed, 0 same");
 
-        Run json = run("rules", "backtest", candidate.toString(), "--from", "2026-03-02T00:00:00Z", "--to", "2026-03-02T01:00:00Z", "--json");
+        CliRun json = run("rules", "backtest", candidate.toString(), "--from", "2026-03-02T00:00:00Z", "--to", "2026-03-02T01:00:00Z", "--json");
         assertThat(json.status()).as(json.err()).isZero();
         JsonNode cmp = Json.mapper().readTree(json.out());
         assertThat(cmp.get("from").asLong()).isEqualTo(T0);
@@ -309,7 +298,7 @@ class RulesCommandTest {
 
         // the candidate is laid over the rules in force: once it is pushed, live and candidate agree
         assertThat(run("rules", "push", candidate.toString()).status()).isZero();
-        Run same = run("rules", "backtest", candidate.toString(), "--from", "2026-03-02", "--to", "2026-03-03");
+        CliRun same = run("rules", "backtest", candidate.toString(), "--from", "2026-03-02", "--to", "2026-03-03");
         assertThat(same.status()).as(same.err()).isZero();
         assertThat(same.out()).contains("neither the live nor the candidate rules raise a case");
     }
@@ -317,23 +306,23 @@ class RulesCommandTest {
     @Test
     void backtestSaysWhatIsWrongWithItsArguments() throws Exception {
         Path candidate = file("candidate.json", "[" + waterRule(25) + "]");
-        Run badTime = run("rules", "backtest", candidate.toString(), "--from", "yesterday", "--to", "2026-03-02");
+        CliRun badTime = run("rules", "backtest", candidate.toString(), "--from", "yesterday", "--to", "2026-03-02");
         assertThat(badTime.status()).isEqualTo(1);
         assertThat(badTime.err()).contains("--from must be an ISO-8601 time").contains("'yesterday'");
 
-        Run backwards = run("rules", "backtest", candidate.toString(), "--from", "2026-03-02T09:00+08:00", "--to", "2026-03-02T08:00+08:00");
+        CliRun backwards = run("rules", "backtest", candidate.toString(), "--from", "2026-03-02T09:00+08:00", "--to", "2026-03-02T08:00+08:00");
         assertThat(backwards.status()).isEqualTo(1);
         assertThat(backwards.err()).contains("the range is empty");
 
-        Run nothing = run("rules", "backtest", candidate.toString(), "--from", "2001-01-01", "--to", "2001-01-02");
+        CliRun nothing = run("rules", "backtest", candidate.toString(), "--from", "2001-01-01", "--to", "2001-01-02");
         assertThat(nothing.status()).isEqualTo(Gridwatch.NOT_FOUND);
         assertThat(nothing.err()).contains("no readings on gw.readings.v1 with ts in [01-01 00:00, 01-02 00:00)");
 
-        Run missing = run("rules", "backtest", home.resolve("none.json").toString(), "--from", "2026-03-02", "--to", "2026-03-03");
+        CliRun missing = run("rules", "backtest", home.resolve("none.json").toString(), "--from", "2026-03-02", "--to", "2026-03-03");
         assertThat(missing.status()).isEqualTo(1);
         assertThat(missing.err()).contains("none.json does not exist");
 
-        Run noRange = run("rules", "backtest", candidate.toString());
+        CliRun noRange = run("rules", "backtest", candidate.toString());
         assertThat(noRange.status()).isEqualTo(2);
         assertThat(noRange.err()).contains("--from");
     }

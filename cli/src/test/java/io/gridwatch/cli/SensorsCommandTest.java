@@ -12,8 +12,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,17 +32,9 @@ class SensorsCommandTest {
     static Path home;
     static Path config;
 
-    record Run(int status, String out, String err) {
-    }
 
-    static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        List<String> all = new ArrayList<>(List.of("--repo-root", home.toString(), "--config", config.toString()));
-        all.addAll(List.of(args));
-        int status = Gridwatch.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                all.toArray(String[]::new));
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    static CliRun run(String... args) {
+        return CliRun.of(home, config, args);
     }
 
     @BeforeAll
@@ -73,7 +63,7 @@ class SensorsCommandTest {
                 cli-wl-1,water_level,121.6431,38.9152,,30,中山区积水点
                 cli-mh-1,manhole,121.6431,38.9152,0101,,井盖
                 """);
-        Run first = run("sensors", "import", csv.toString());
+        CliRun first = run("sensors", "import", csv.toString());
         assertThat(first.status()).as(first.err()).isZero();
         assertThat(first.out()).contains("imported 2 sensors", "2 new, 0 updated, 0 unchanged");
         Files.writeString(csv, """
@@ -82,14 +72,14 @@ class SensorsCommandTest {
                 cli-mh-1,manhole,121.6431,38.9152,0101,,井盖
                 cli-far,rain_gauge,120.0,30.0,,,
                 """);
-        Run second = run("sensors", "import", csv.toString());
+        CliRun second = run("sensors", "import", csv.toString());
         assertThat(second.out()).contains("imported 3 sensors", "1 new, 1 updated, 1 unchanged", "1 of them stand outside every unit grid");
 
-        Run list = run("sensors", "list");
+        CliRun list = run("sensors", "list");
         assertThat(list.status()).isZero();
         assertThat(list.out()).containsPattern("cli-wl-1\\s+water_level\\s+121\\.643100\\s+38\\.915200\\s+210202\\d{9}\\s+60\\s+中山区积水点")
                 .containsPattern("cli-far\\s+rain_gauge.*\\s-\\s").containsPattern("\\d+ sensors");
-        Run manholes = run("sensors", "list", "--type", "manhole");
+        CliRun manholes = run("sensors", "list", "--type", "manhole");
         assertThat(manholes.out()).contains("cli-mh-1", "0101", "1 sensor").doesNotContain("cli-wl-1");
     }
 
@@ -101,7 +91,7 @@ class SensorsCommandTest {
                 cli-bad-1,volcano,121.6,38.9
                 cli-bad-2,bin_fill,121.6,north
                 """);
-        Run r = run("sensors", "import", csv.toString());
+        CliRun r = run("sensors", "import", csv.toString());
         assertThat(r.status()).isEqualTo(1);
         assertThat(r.err()).contains("2 problems, nothing imported", "bad.csv:3: type: unknown sensor type 'volcano'",
                 "bad.csv:4: lat: 'north' is not a number");
@@ -113,7 +103,7 @@ class SensorsCommandTest {
         Path csv = Files.writeString(home.resolve("i.csv"), "sensor_id,type,lon,lat\ncli-bin-9,bin_fill,121.6431,38.9152\n");
         assertThat(run("sensors", "import", csv.toString()).status()).isZero();
         String client = "cli-test-" + UUID.randomUUID();
-        CompletableFuture<Run> ingest = CompletableFuture.supplyAsync(() -> run("ingest", "--client-id", client,
+        CompletableFuture<CliRun> ingest = CompletableFuture.supplyAsync(() -> run("ingest", "--client-id", client,
                 "--share-group", client, "--stats-every", "1", "--run-for", "8"));
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestServices.shared().kafkaBootstrap());
@@ -143,7 +133,7 @@ class SensorsCommandTest {
             pub.disconnect();
             pub.close();
         }
-        Run r = ingest.get();
+        CliRun r = ingest.get();
         assertThat(r.status()).as(r.err()).isZero();
         assertThat(r.out()).contains("ingest " + client).containsPattern("received \\d+, accepted [1-9]\\d*, rejected 0").contains("stopped:");
     }
