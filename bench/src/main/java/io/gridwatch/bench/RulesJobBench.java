@@ -105,7 +105,7 @@ public final class RulesJobBench {
                             .withTimestampAssigner((r, t) -> r.ts()).withIdleness(Duration.ofSeconds(30)),
                     "readings").uid("readings-source");
             DataStream<RuleChange> rules = env.fromSource(BenchJobs.boundedRules(kafka.bootstrapServers(), group + "-rules"),
-                    WatermarkStrategy.noWatermarks(), "rules").uid("rules-source");
+                    io.gridwatch.jobs.RuleChanges.WATERMARKS, "rules").uid("rules-source");
             SensorPipeline.build(in, rules, new SensorPipeline.Outputs(List.of(BenchJobs.counting("detections")),
                     List.of(BenchJobs.counting("cases")), List.of(BenchJobs.counting("alerts"))), GridwatchConfig.Edition.CLASSIC);
 

@@ -1,6 +1,10 @@
 package io.gridwatch.jobs;
 
 import io.gridwatch.topics.Topics;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -15,6 +19,22 @@ public final class RuleChanges {
 
     private RuleChanges() {
     }
+
+    /**
+     * Rules carry no event time, and must not hold it back: the rules operator's event time is the smaller of its two
+     * inputs' watermarks, so a rules source without watermarks would keep it at its minimum, and no timer would ever
+     * fire (no sensor would go offline, no ended case would be forgotten). This one says "all times have passed".
+     */
+    public static final WatermarkStrategy<RuleChange> WATERMARKS = WatermarkStrategy.forGenerator(ctx -> new WatermarkGenerator<>() {
+        @Override
+        public void onEvent(RuleChange event, long eventTimestamp, WatermarkOutput output) {
+        }
+
+        @Override
+        public void onPeriodicEmit(WatermarkOutput output) {
+            output.emitWatermark(new Watermark(Long.MAX_VALUE));
+        }
+    });
 
     public static KafkaSource<RuleChange> source(String bootstrap, String groupId) {
         return KafkaSource.<RuleChange>builder()

@@ -66,7 +66,7 @@ public final class SensorPipelineJob {
         readings.sinkTo(new JdbcSink<>(s.jdbcUrl(), s.dbUser(), READINGS_BATCH, new ReadingsWriter()))
                 .uid("readings-sink").name("readings sink");
         DataStream<RuleChange> rules = env.fromSource(RuleChanges.source(s.kafkaBootstrap(), s.groupId() + "-rules"),
-                WatermarkStrategy.noWatermarks(), "rules").uid("rules-source");
+                RuleChanges.WATERMARKS, "rules").uid("rules-source");
 
         String tx = s.groupId();
         SensorPipeline.Outputs outputs = new SensorPipeline.Outputs(

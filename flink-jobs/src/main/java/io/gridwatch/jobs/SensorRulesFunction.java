@@ -71,6 +71,13 @@ public final class SensorRulesFunction extends KeyedBroadcastProcessFunction<Str
             return;
         }
         SensorRuleState state = SensorRuleState.fromBytes(bytes);
+        long due = evaluator.nextTimer(state);
+        if (due != SensorRuleState.NONE && due > timestamp) {
+            // readings came since this timer was set: the deadline moved on, so wait for it
+            ctx.timerService().registerEventTimeTimer(due);
+            timerState.update(due);
+            return;
+        }
         emit(evaluator.onTimer(state, timestamp, rules(ctx.getBroadcastState(RULES))), out);
         store(state, ctx.timerService());
     }
@@ -116,15 +123,26 @@ public final class SensorRulesFunction extends KeyedBroadcastProcessFunction<Str
         return bytes == null ? new SensorRuleState() : SensorRuleState.fromBytes(bytes);
     }
 
+    /**
+     * Saves the state and keeps one timer no later than the next deadline. Every reading moves a sensor's offline
+     * deadline later; instead of deleting and registering a timer per reading, an earlier timer stays and
+     * {@link #onTimer} re-arms it at the deadline then due.
+     */
     private void store(SensorRuleState state, org.apache.flink.streaming.api.TimerService timers) throws Exception {
         sensorState.update(state.toBytes());
         long next = evaluator.nextTimer(state);
         Long registered = timerState.value();
-        if (registered != null && (next == SensorRuleState.NONE || registered != next)) {
-            timers.deleteEventTimeTimer(registered);
-            timerState.clear();
+        if (next == SensorRuleState.NONE) {
+            if (registered != null) {
+                timers.deleteEventTimeTimer(registered);
+                timerState.clear();
+            }
+            return;
         }
-        if (next != SensorRuleState.NONE && (registered == null || registered != next)) {
+        if (registered == null || next < registered) {
+            if (registered != null) {
+                timers.deleteEventTimeTimer(registered);
+            }
             timers.registerEventTimeTimer(next);
             timerState.update(next);
         }

@@ -1,0 +1,99 @@
+package io.gridwatch.jobs;
+
+import io.gridwatch.detection.Detection;
+import io.gridwatch.sensor.Reading;
+import io.gridwatch.sensor.SensorType;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The rules operator alone, in Flink's keyed-broadcast harness: output, state, timers, rule changes. */
+class SensorRulesFunctionTest {
+
+    static final long T0 = Instant.parse("2026-07-28T00:00:00Z").toEpochMilli();
+    static final long MIN = 60_000L;
+
+    KeyedBroadcastOperatorTestHarness<String, Reading, RuleChange, Detection> harness;
+
+    @BeforeEach
+    void open() throws Exception {
+        harness = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(new SensorRulesFunction(), Reading::sensorId,
+                Types.STRING, SensorRulesFunction.RULES);
+        // as in the job (RuleChanges.WATERMARKS): the rules input never holds event time back
+        harness.processBroadcastWatermark(Long.MAX_VALUE);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        harness.close();
+    }
+
+    static Reading water(String sensor, int minute, double cm) {
+        long ts = T0 + minute * MIN;
+        return new Reading(Reading.SCHEMA, sensor, SensorType.WATER_LEVEL, Reading.TELEMETRY, ts, Instant.ofEpochMilli(ts).toString(),
+                ts, (long) minute, new LinkedHashMap<>(Map.of("water_level_cm", cm)), null, 121.51, 39.037, "210211016001002", "210211",
+                null, 60);
+    }
+
+    List<String> states() {
+        return harness.extractOutputValues().stream().map(d -> d.source().id() + "/" + d.state() + "/" + d.severity()).toList();
+    }
+
+    @Test
+    void aHeldThresholdRaisesOnceAndOneTimerPerSensorWatchesForSilence() throws Exception {
+        for (int m = 0; m <= 6; m++) {
+            harness.processElement(water("wl-1", m, 20), T0 + m * MIN);
+            harness.processElement(water("wl-2", m, 0), T0 + m * MIN);
+        }
+        assertThat(states()).containsExactly("wl-1/raised/blue");
+        // one timer per sensor however many readings came (not one per reading)
+        assertThat(harness.numEventTimeTimers()).isEqualTo(2);
+    }
+
+    @Test
+    void silenceRaisesOfflineOnlyAtTheDeadlineThatReadingsKeptMovingOn() throws Exception {
+        for (int m = 0; m <= 10; m++) {
+            harness.processElement(water("wl-1", m, 0), T0 + m * MIN);
+        }
+        // the first reading armed a timer at minute 3; the watermark passes it while readings have moved the deadline on
+        harness.processWatermark(T0 + 5 * MIN);
+        assertThat(states()).isEmpty();
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+        // three intervals of silence after the last reading (minute 10): offline
+        harness.processWatermark(T0 + 13 * MIN + 1);
+        assertThat(states()).containsExactly("wl-1/offline/null");
+        harness.processElement(water("wl-1", 20, 0), T0 + 20 * MIN);
+        assertThat(states()).containsExactly("wl-1/offline/null", "wl-1/online/null");
+    }
+
+    @Test
+    void aRulePushedAtRunTimeAppliesToTheNextReadings() throws Exception {
+        String stricter = "water_level.default";
+        String water = """
+                {"schema": 1, "rule_id": "water_level.default", "sensor_type": "water_level", "kind": "threshold", "enabled": true,
+                 "category": {"kind": "event", "code": "0406"}, "team": "flood",
+                 "threshold": {
+                   "raise": [{"all": [{"metric": "water_level_cm", "op": ">=", "value": 25}], "for_s": 300}],
+                   "clear": [{"all": [{"metric": "water_level_cm", "op": "<", "value": 5}], "for_s": 600}]}}""";
+        harness.processBroadcastElement(new RuleChange(stricter, water), T0);
+        for (int m = 0; m <= 6; m++) {
+            harness.processElement(water("wl-1", m, 20), T0 + m * MIN);
+        }
+        assertThat(states()).as("20 cm no longer raises once the threshold is 25 cm").isEmpty();
+        harness.processBroadcastElement(new RuleChange(stricter, null), T0 + 7 * MIN);
+        for (int m = 7; m <= 13; m++) {
+            harness.processElement(water("wl-1", m, 20), T0 + m * MIN);
+        }
+        assertThat(states()).as("deleting the override brings back the 15 cm default").containsExactly("wl-1/raised/blue");
+    }
+}
