@@ -13,7 +13,6 @@ import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -54,20 +53,7 @@ public final class BenchJobs {
                 .setGroupId(groupId)
                 .setStartingOffsets(OffsetsInitializer.earliest())
                 .setBounded(OffsetsInitializer.latest())
-                .setDeserializer(new KafkaRecordDeserializationSchema<RuleChange>() {
-                    @Override
-                    public void deserialize(ConsumerRecord<byte[], byte[]> r, Collector<RuleChange> out) {
-                        if (r.key() != null) {
-                            out.collect(new RuleChange(new String(r.key(), StandardCharsets.UTF_8),
-                                    r.value() == null ? null : new String(r.value(), StandardCharsets.UTF_8)));
-                        }
-                    }
-
-                    @Override
-                    public TypeInformation<RuleChange> getProducedType() {
-                        return TypeInformation.of(RuleChange.class);
-                    }
-                })
+                .setDeserializer(new RuleChanges.Records())
                 .build();
     }
 

@@ -22,7 +22,7 @@ import java.util.Objects;
  * }</pre>
  *
  * @param detectionId deterministic: the same input gives the same id, so a replay can be deduplicated
- * @param state       {@code raised} (condition met), {@code update} (still met; severity or value changed),
+ * @param state       {@code raised} (condition met), {@code update} (still met, and the severity rose),
  *                    {@code cleared} (the cause is gone), {@code watch} (an alert without a case, e.g. a district
  *                    flood watch), {@code offline} / {@code online} (maintenance signals, never cases)
  * @param problemKey  what makes two detections the same problem (the same case)

@@ -63,7 +63,7 @@ public final class CityDay {
         };
     }
 
-    /** What a sensor reports at a minute of the day; NaN for "nothing this minute". */
+    /** The part a sensor plays in the day: quiet, or one of the scripted problems and kinds of noise. */
     public enum Script { QUIET, FLOOD, FLAKY, SPIKE, RAIN, SNOW, BIN_FULL, BIN_DROPOUT, COVER_LIFTED }
 
     /** A case a correct system raises: its source, category, the highest severity reached, and whether it clears. */

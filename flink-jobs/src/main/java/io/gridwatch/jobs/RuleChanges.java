@@ -42,20 +42,25 @@ public final class RuleChanges {
                 .setTopics(Topics.RULES.name())
                 .setGroupId(groupId)
                 .setStartingOffsets(OffsetsInitializer.earliest())
-                .setDeserializer(new KafkaRecordDeserializationSchema<RuleChange>() {
-                    @Override
-                    public void deserialize(ConsumerRecord<byte[], byte[]> r, Collector<RuleChange> out) {
-                        if (r.key() != null) {
-                            out.collect(new RuleChange(new String(r.key(), StandardCharsets.UTF_8),
-                                    r.value() == null ? null : new String(r.value(), StandardCharsets.UTF_8)));
-                        }
-                    }
-
-                    @Override
-                    public TypeInformation<RuleChange> getProducedType() {
-                        return TypeInformation.of(RuleChange.class);
-                    }
-                })
+                .setDeserializer(new Records())
                 .build();
+    }
+
+    /** A record of gw.rules.v1 as a {@link RuleChange}: key = rule id, value = the rule's JSON or null (delete). */
+    public static final class Records implements KafkaRecordDeserializationSchema<RuleChange> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void deserialize(ConsumerRecord<byte[], byte[]> r, Collector<RuleChange> out) {
+            if (r.key() != null) {
+                out.collect(new RuleChange(new String(r.key(), StandardCharsets.UTF_8),
+                        r.value() == null ? null : new String(r.value(), StandardCharsets.UTF_8)));
+            }
+        }
+
+        @Override
+        public TypeInformation<RuleChange> getProducedType() {
+            return TypeInformation.of(RuleChange.class);
+        }
     }
 }
