@@ -130,7 +130,10 @@ public final class RulesJobBench {
             double brokerAt90 = 0;
             long checkpointBytes = 0;
             String checkpointName = "-";
-            while (!job.getJobStatus().get().isGloballyTerminalState()) {
+            // the local executor shuts its MiniCluster down as soon as the job ends, so asking for the job's status can
+            // fail at the end: wait on the result instead
+            var result = job.getJobExecutionResult();
+            while (!result.isDone()) {
                 Thread.sleep(50);
                 long n = BenchJobs.READINGS_IN.sum();
                 long now = System.nanoTime();
@@ -161,7 +164,7 @@ public final class RulesJobBench {
                 }
             }
             long end = System.nanoTime();
-            job.getJobExecutionResult().get();
+            result.get();
             double wall = (end - start) / 1e9;
             double fromFirst = (end - firstAt) / 1e9;
             double steady = (at90 - at10) / 1e9;
