@@ -189,7 +189,7 @@ public final class EndToEndBench {
         for (int b = 0; b < bridges; b++) {
             SensorBridge.Settings s = new SensorBridge.Settings(services.mqttUri(), "bench-bridge-" + b, "bench", Duration.ofMinutes(10),
                     receiveMaximum, services.kafkaBootstrap(), Duration.ofSeconds(10));
-            bridgeList.add(new SensorBridge(s, new SensorRegistryCache(store::changedSince), fleet.grids::lookup).start());
+            bridgeList.add(new SensorBridge(s, new SensorRegistryCache(store::changesFrom), fleet.grids::lookup).start());
         }
         while (bridgeList.stream().anyMatch(b -> !b.stats().connected())) {
             Thread.sleep(20);

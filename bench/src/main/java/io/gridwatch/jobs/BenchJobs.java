@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Pieces the benchmark harnesses put around the production pipeline ({@link SensorPipeline#build}): bounded
  * Kafka sources that end at the topics' current end (so that a job over a pre-filled topic finishes), with
- * the production JSON deserializer ({@link KafkaJson.JsonRecords}) wrapped in a counter, and sinks that only count.
+ * the production deserializer ({@link Readings.Records}) wrapped in a counter, and sinks that only count.
  * Lives in the bench module (same package, to reach the package-private deserializer) so that flink-jobs is untouched.
  * The counters are static: the harness and the MiniCluster share one JVM.
  */
@@ -41,7 +41,7 @@ public final class BenchJobs {
                 .setGroupId(groupId)
                 .setStartingOffsets(OffsetsInitializer.earliest())
                 .setBounded(OffsetsInitializer.latest())
-                .setDeserializer(new Counting<>(new KafkaJson.JsonRecords<>(Reading.class, Topics.READINGS.name())))
+                .setDeserializer(new Counting<>(new Readings.Records()))
                 .build();
     }
 

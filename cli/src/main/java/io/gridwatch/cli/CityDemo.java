@@ -96,7 +96,7 @@ final class CityDemo {
                 stack.kafka().bootstrapServers());
         SensorBridge bridge = new SensorBridge(new SensorBridge.Settings(ingest.mqttUri(), ingest.clientId(), "gridwatch-demo",
                 Duration.ofMinutes(1), ingest.receiveMaximum(), ingest.kafkaBootstrap(), ingest.registryRefresh()),
-                new SensorRegistryCache(new SensorStore(db.dataSource())::changedSince), ws.index()::lookup).start();
+                new SensorRegistryCache(new SensorStore(db.dataSource())::changesFrom), ws.index()::lookup).start();
         Set<String> citySensors = sensors.stream().map(Sensor::sensorId).collect(Collectors.toSet());
         List<JsonNode> alerts = new ArrayList<>();
         MqttAsyncClient mqtt = new MqttAsyncClient(stack.mqtt().uri(), "gridwatch-demo-" + System.nanoTime(), new MemoryPersistence());

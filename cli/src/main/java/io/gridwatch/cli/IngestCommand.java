@@ -53,7 +53,7 @@ final class IngestCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         try (Database db = ws.database()) {
             SensorStore store = new SensorStore(db.dataSource());
-            SensorBridge bridge = new SensorBridge(settings, new SensorRegistryCache(store::changedSince), ws.index()::lookup);
+            SensorBridge bridge = new SensorBridge(settings, new SensorRegistryCache(store::changesFrom), ws.index()::lookup);
             Thread hook = new Thread(() -> {
                 bridge.close();
                 stopped.countDown();

@@ -5,7 +5,9 @@ import io.gridwatch.sensor.SensorType;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInput;
 import java.io.DataInputStream;
+import java.io.DataOutput;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.Serial;
@@ -244,62 +246,12 @@ public final class SensorRuleState implements Serializable {
 
     // ---- compact encoding ------------------------------------------------------------------
 
-    /** A compact encoding (DataOutput), for an operator that keeps the state as bytes. */
+    /** The compact encoding of {@link #writeTo} as bytes. */
     public byte[] toBytes() {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
             DataOutputStream out = new DataOutputStream(bytes);
-            out.writeByte(FORMAT);
-            writeString(out, sensorId);
-            out.writeByte(type);
-            out.writeDouble(lon);
-            out.writeDouble(lat);
-            writeString(out, gridCode);
-            writeString(out, districtCode);
-            writeString(out, componentCode);
-            out.writeInt(intervalS);
-            out.writeLong(lastTs);
-            out.writeBoolean(hasSeq);
-            if (hasSeq) {
-                out.writeLong(seqHigh);
-                out.writeLong(seqBits);
-            }
-            out.writeByte(slots.length);
-            for (Slot s : slots) {
-                out.writeUTF(s.family);
-                out.writeByte(s.kind);
-                out.writeBoolean(s.active);
-                out.writeByte(s.severity);
-                out.writeLong(s.startedAt);
-                out.writeLong(s.deadline);
-                writeLongs(out, s.raiseSince);
-                writeLongs(out, s.clearSince);
-                out.writeByte(s.ringTs == null ? -1 : s.ringTs.length);
-                if (s.ringTs != null) {
-                    out.writeByte(s.ringSize);
-                    for (int i = 0; i < s.ringSize; i++) {
-                        out.writeLong(s.ringTs[i]);
-                        out.writeFloat(s.ringVal[i]);
-                    }
-                }
-                out.writeBoolean(s.buckets != null);
-                if (s.buckets != null) {
-                    out.writeLong(s.headBucket);
-                    out.writeByte(s.buckets.length);
-                    long nonZero = 0; // bitmap of non-empty buckets: dry hours cost 8 bytes
-                    for (int i = 0; i < s.buckets.length; i++) {
-                        if (s.buckets[i] != 0f) {
-                            nonZero |= 1L << i;
-                        }
-                    }
-                    out.writeLong(nonZero);
-                    for (float b : s.buckets) {
-                        if (b != 0f) {
-                            out.writeFloat(b);
-                        }
-                    }
-                }
-            }
+            writeTo(out);
             out.flush();
             return bytes.toByteArray();
         } catch (IOException e) {
@@ -310,77 +262,141 @@ public final class SensorRuleState implements Serializable {
     /** Reads what {@link #toBytes()} wrote. */
     public static SensorRuleState fromBytes(byte[] data) {
         try {
-            DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
-            byte format = in.readByte();
-            if (format != FORMAT) {
-                throw new IllegalArgumentException("unknown sensor rule state format " + format);
-            }
-            SensorRuleState st = new SensorRuleState();
-            st.sensorId = readString(in);
-            st.type = in.readByte();
-            st.lon = in.readDouble();
-            st.lat = in.readDouble();
-            st.gridCode = readString(in);
-            st.districtCode = readString(in);
-            st.componentCode = readString(in);
-            st.intervalS = in.readInt();
-            st.lastTs = in.readLong();
-            st.hasSeq = in.readBoolean();
-            if (st.hasSeq) {
-                st.seqHigh = in.readLong();
-                st.seqBits = in.readLong();
-            }
-            int n = in.readUnsignedByte();
-            st.slots = new Slot[n];
-            for (int k = 0; k < n; k++) {
-                Slot s = new Slot(in.readUTF(), Rule.Kind.THRESHOLD);
-                s.kind = in.readByte();
-                s.active = in.readBoolean();
-                s.severity = in.readByte();
-                s.startedAt = in.readLong();
-                s.deadline = in.readLong();
-                s.raiseSince = readLongs(in);
-                s.clearSince = readLongs(in);
-                int capacity = in.readByte();
-                if (capacity >= 0) {
-                    s.ringTs = new long[capacity];
-                    s.ringVal = new float[capacity];
-                    s.ringSize = in.readUnsignedByte();
-                    for (int i = 0; i < s.ringSize; i++) {
-                        s.ringTs[i] = in.readLong();
-                        s.ringVal[i] = in.readFloat();
-                    }
-                }
-                if (in.readBoolean()) {
-                    s.headBucket = in.readLong();
-                    s.buckets = new float[in.readUnsignedByte()];
-                    long nonZero = in.readLong();
-                    for (int i = 0; i < s.buckets.length; i++) {
-                        if ((nonZero & (1L << i)) != 0) {
-                            s.buckets[i] = in.readFloat();
-                        }
-                    }
-                }
-                st.slots[k] = s;
-            }
-            return st;
+            return readFrom(new DataInputStream(new ByteArrayInputStream(data)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static void writeString(DataOutputStream out, String s) throws IOException {
+    /** A deep copy, sharing nothing mutable with this one. */
+    public SensorRuleState copy() {
+        return fromBytes(toBytes());
+    }
+
+    /** A compact encoding (a few hundred bytes with the default rules), e.g. for a Flink state serializer. */
+    public void writeTo(DataOutput out) throws IOException {
+        out.writeByte(FORMAT);
+        writeString(out, sensorId);
+        out.writeByte(type);
+        out.writeDouble(lon);
+        out.writeDouble(lat);
+        writeString(out, gridCode);
+        writeString(out, districtCode);
+        writeString(out, componentCode);
+        out.writeInt(intervalS);
+        out.writeLong(lastTs);
+        out.writeBoolean(hasSeq);
+        if (hasSeq) {
+            out.writeLong(seqHigh);
+            out.writeLong(seqBits);
+        }
+        out.writeByte(slots.length);
+        for (Slot s : slots) {
+            out.writeUTF(s.family);
+            out.writeByte(s.kind);
+            out.writeBoolean(s.active);
+            out.writeByte(s.severity);
+            out.writeLong(s.startedAt);
+            out.writeLong(s.deadline);
+            writeLongs(out, s.raiseSince);
+            writeLongs(out, s.clearSince);
+            out.writeByte(s.ringTs == null ? -1 : s.ringTs.length);
+            if (s.ringTs != null) {
+                out.writeByte(s.ringSize);
+                for (int i = 0; i < s.ringSize; i++) {
+                    out.writeLong(s.ringTs[i]);
+                    out.writeFloat(s.ringVal[i]);
+                }
+            }
+            out.writeBoolean(s.buckets != null);
+            if (s.buckets != null) {
+                out.writeLong(s.headBucket);
+                out.writeByte(s.buckets.length);
+                long nonZero = 0; // bitmap of non-empty buckets: dry hours cost 8 bytes
+                for (int i = 0; i < s.buckets.length; i++) {
+                    if (s.buckets[i] != 0f) {
+                        nonZero |= 1L << i;
+                    }
+                }
+                out.writeLong(nonZero);
+                for (float b : s.buckets) {
+                    if (b != 0f) {
+                        out.writeFloat(b);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Reads what {@link #writeTo} wrote. */
+    public static SensorRuleState readFrom(DataInput in) throws IOException {
+        byte format = in.readByte();
+        if (format != FORMAT) {
+            throw new IllegalArgumentException("unknown sensor rule state format " + format);
+        }
+        SensorRuleState st = new SensorRuleState();
+        st.sensorId = readString(in);
+        st.type = in.readByte();
+        st.lon = in.readDouble();
+        st.lat = in.readDouble();
+        st.gridCode = readString(in);
+        st.districtCode = readString(in);
+        st.componentCode = readString(in);
+        st.intervalS = in.readInt();
+        st.lastTs = in.readLong();
+        st.hasSeq = in.readBoolean();
+        if (st.hasSeq) {
+            st.seqHigh = in.readLong();
+            st.seqBits = in.readLong();
+        }
+        int n = in.readUnsignedByte();
+        st.slots = new Slot[n];
+        for (int k = 0; k < n; k++) {
+            Slot s = new Slot(in.readUTF(), Rule.Kind.THRESHOLD);
+            s.kind = in.readByte();
+            s.active = in.readBoolean();
+            s.severity = in.readByte();
+            s.startedAt = in.readLong();
+            s.deadline = in.readLong();
+            s.raiseSince = readLongs(in);
+            s.clearSince = readLongs(in);
+            int capacity = in.readByte();
+            if (capacity >= 0) {
+                s.ringTs = new long[capacity];
+                s.ringVal = new float[capacity];
+                s.ringSize = in.readUnsignedByte();
+                for (int i = 0; i < s.ringSize; i++) {
+                    s.ringTs[i] = in.readLong();
+                    s.ringVal[i] = in.readFloat();
+                }
+            }
+            if (in.readBoolean()) {
+                s.headBucket = in.readLong();
+                s.buckets = new float[in.readUnsignedByte()];
+                long nonZero = in.readLong();
+                for (int i = 0; i < s.buckets.length; i++) {
+                    if ((nonZero & (1L << i)) != 0) {
+                        s.buckets[i] = in.readFloat();
+                    }
+                }
+            }
+            st.slots[k] = s;
+        }
+        return st;
+    }
+
+    private static void writeString(DataOutput out, String s) throws IOException {
         out.writeBoolean(s != null);
         if (s != null) {
             out.writeUTF(s);
         }
     }
 
-    private static String readString(DataInputStream in) throws IOException {
+    private static String readString(DataInput in) throws IOException {
         return in.readBoolean() ? in.readUTF() : null;
     }
 
-    private static void writeLongs(DataOutputStream out, long[] a) throws IOException {
+    private static void writeLongs(DataOutput out, long[] a) throws IOException {
         out.writeByte(a == null ? -1 : a.length);
         if (a != null) {
             for (long v : a) {
@@ -389,7 +405,7 @@ public final class SensorRuleState implements Serializable {
         }
     }
 
-    private static long[] readLongs(DataInputStream in) throws IOException {
+    private static long[] readLongs(DataInput in) throws IOException {
         int n = in.readByte();
         if (n < 0) {
             return null;

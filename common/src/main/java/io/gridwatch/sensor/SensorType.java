@@ -27,6 +27,8 @@ public enum SensorType {
     /** Every type reports this often unless its registry entry says otherwise (CONTRACTS.md §1). */
     public static final int DEFAULT_INTERVAL_S = 60;
 
+    private static final SensorType[] VALUES = values();
+
     private final String id;
     private final Map<String, Range> metrics;
 
@@ -48,8 +50,12 @@ public enum SensorType {
 
     @JsonCreator
     public static SensorType of(String id) {
-        return Arrays.stream(values()).filter(t -> t.id.equals(id)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("unknown sensor type '" + id + "'; known: " + ids()));
+        for (SensorType t : VALUES) {
+            if (t.id.equals(id)) {
+                return t;
+            }
+        }
+        throw new IllegalArgumentException("unknown sensor type '" + id + "'; known: " + ids());
     }
 
     public static List<String> ids() {

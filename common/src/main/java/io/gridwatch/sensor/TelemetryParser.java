@@ -7,12 +7,12 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
 import io.gridwatch.grid.GridLocation;
 
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -137,20 +137,15 @@ public final class TelemetryParser {
         if (payload.length > MAX_PAYLOAD_BYTES) {
             return reject(RejectReason.TOO_LARGE, id, "payload of " + payload.length + " bytes is larger than " + MAX_PAYLOAD_BYTES);
         }
-        String text;
-        try {
-            CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-            CharBuffer chars = decoder.decode(ByteBuffer.wrap(payload));
-            text = chars.toString();
-        } catch (CharacterCodingException e) {
+        if (!isUtf8(payload)) {
             return reject(RejectReason.NOT_UTF8, id, "payload is not valid UTF-8");
         }
         JsonNode root;
         try {
-            root = LENIENT_NUMBERS.readTree(text);
-        } catch (JsonProcessingException e) {
-            return reject(RejectReason.BAD_JSON, id, "payload is not valid JSON: " + e.getOriginalMessage());
+            root = LENIENT_NUMBERS.readTree(payload);
+        } catch (IOException e) {
+            return reject(RejectReason.BAD_JSON, id, "payload is not valid JSON: "
+                    + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
         }
         if (root == null || !root.isObject()) {
             return reject(RejectReason.BAD_JSON, id, "payload must be a JSON object, got " + (root == null ? "nothing" : root.getNodeType()));
@@ -247,6 +242,22 @@ public final class TelemetryParser {
         return new Accepted(new Reading(Reading.SCHEMA, id, s.type(), tp.kind(), ts, Instant.ofEpochMilli(ts).toString(), receivedAt,
                 seq, values, online, s.lon(), s.lat(), grid.map(GridLocation::gridCode).orElse(null),
                 grid.map(GridLocation::districtCode).orElse(null), s.componentCode(), s.intervalS()));
+    }
+
+    /** Whether {@code bytes} are UTF-8; ASCII, what devices send, is checked without decoding. */
+    static boolean isUtf8(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                try {
+                    StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                            .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes));
+                    return true;
+                } catch (CharacterCodingException e) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static Rejection reject(RejectReason reason, String sensorId, String message) {

@@ -57,7 +57,7 @@ public final class SensorPipelineJob {
     public static void assemble(StreamExecutionEnvironment env, Settings s, OffsetsInitializer readingsStart) {
         env.enableCheckpointing(s.checkpointInterval().toMillis());
         DataStream<Reading> readings = env.fromSource(
-                KafkaJson.source(s.kafkaBootstrap(), Topics.READINGS, Reading.class, s.groupId(), readingsStart),
+                Readings.source(s.kafkaBootstrap(), s.groupId(), readingsStart),
                 WatermarkStrategy.<Reading>forBoundedOutOfOrderness(s.outOfOrderness())
                         .withTimestampAssigner((r, t) -> r.ts())
                         .withIdleness(s.idleness()),

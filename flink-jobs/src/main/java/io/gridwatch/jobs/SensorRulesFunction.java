@@ -11,7 +11,6 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
@@ -37,48 +36,50 @@ public final class SensorRulesFunction extends KeyedBroadcastProcessFunction<Str
     /** Broadcast state: rule id → the rule's JSON as pushed by an analyst. */
     public static final MapStateDescriptor<String, String> RULES =
             new MapStateDescriptor<>("analyst-rules", Types.STRING, Types.STRING);
-    /** Keyed state: the sensor's rule state, compactly encoded (about a few hundred bytes). */
-    static final ValueStateDescriptor<byte[]> SENSOR = new ValueStateDescriptor<>("sensor-rule-state", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
-    /** Keyed state: the event-time timer currently registered for the sensor, if any. */
-    static final ValueStateDescriptor<Long> TIMER = new ValueStateDescriptor<>("sensor-timer", Types.LONG);
+    /**
+     * Keyed state: the sensor's rule state and its timer (a few hundred bytes when checkpointed). Named apart from
+     * the earlier byte[] state ("sensor-rule-state" and "sensor-timer"), which a savepoint of the old job still holds.
+     */
+    static final ValueStateDescriptor<SensorKeyState> SENSOR = new ValueStateDescriptor<>("sensor", SensorKeyState.Serializer.INSTANCE);
 
     private transient RuleEvaluator evaluator;
     private transient RuleSet rules;
-    private transient ValueState<byte[]> sensorState;
-    private transient ValueState<Long> timerState;
+    private transient ValueState<SensorKeyState> sensorState;
     private transient Counter detections;
 
     @Override
     public void open(OpenContext ctx) {
         evaluator = new RuleEvaluator();
         sensorState = getRuntimeContext().getState(SENSOR);
-        timerState = getRuntimeContext().getState(TIMER);
         detections = getRuntimeContext().getMetricGroup().counter("detections");
     }
 
     @Override
     public void processElement(Reading reading, ReadOnlyContext ctx, Collector<Detection> out) throws Exception {
-        SensorRuleState state = load();
-        emit(evaluator.onReading(state, reading, rules(ctx.getBroadcastState(RULES))), out);
+        SensorKeyState state = sensorState.value();
+        if (state == null) {
+            state = new SensorKeyState(new SensorRuleState());
+        }
+        emit(evaluator.onReading(state.rules, reading, rules(ctx.getBroadcastState(RULES))), out);
         store(state, ctx.timerService());
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Detection> out) throws Exception {
-        timerState.clear();
-        byte[] bytes = sensorState.value();
-        if (bytes == null) {
+        SensorKeyState state = sensorState.value();
+        if (state == null) {
             return;
         }
-        SensorRuleState state = SensorRuleState.fromBytes(bytes);
-        long due = evaluator.nextTimer(state);
+        state.timer = SensorRuleState.NONE;
+        long due = evaluator.nextTimer(state.rules);
         if (due != SensorRuleState.NONE && due > timestamp) {
             // readings came since this timer was set: the deadline moved on, so wait for it
             ctx.timerService().registerEventTimeTimer(due);
-            timerState.update(due);
+            state.timer = due;
+            sensorState.update(state);
             return;
         }
-        emit(evaluator.onTimer(state, timestamp, rules(ctx.getBroadcastState(RULES))), out);
+        emit(evaluator.onTimer(state.rules, timestamp, rules(ctx.getBroadcastState(RULES))), out);
         store(state, ctx.timerService());
     }
 
@@ -118,34 +119,26 @@ public final class SensorRulesFunction extends KeyedBroadcastProcessFunction<Str
         return rules;
     }
 
-    private SensorRuleState load() throws Exception {
-        byte[] bytes = sensorState.value();
-        return bytes == null ? new SensorRuleState() : SensorRuleState.fromBytes(bytes);
-    }
-
     /**
      * Saves the state and keeps one timer no later than the next deadline. Every reading moves a sensor's offline
      * deadline later; instead of deleting and registering a timer per reading, an earlier timer stays and
      * {@link #onTimer} re-arms it at the deadline then due.
      */
-    private void store(SensorRuleState state, org.apache.flink.streaming.api.TimerService timers) throws Exception {
-        sensorState.update(state.toBytes());
-        long next = evaluator.nextTimer(state);
-        Long registered = timerState.value();
+    private void store(SensorKeyState state, org.apache.flink.streaming.api.TimerService timers) throws Exception {
+        long next = evaluator.nextTimer(state.rules);
         if (next == SensorRuleState.NONE) {
-            if (registered != null) {
-                timers.deleteEventTimeTimer(registered);
-                timerState.clear();
+            if (state.timer != SensorRuleState.NONE) {
+                timers.deleteEventTimeTimer(state.timer);
+                state.timer = SensorRuleState.NONE;
             }
-            return;
-        }
-        if (registered == null || next < registered) {
-            if (registered != null) {
-                timers.deleteEventTimeTimer(registered);
+        } else if (state.timer == SensorRuleState.NONE || next < state.timer) {
+            if (state.timer != SensorRuleState.NONE) {
+                timers.deleteEventTimeTimer(state.timer);
             }
             timers.registerEventTimeTimer(next);
-            timerState.update(next);
+            state.timer = next;
         }
+        sensorState.update(state);
     }
 
     private void emit(List<Detection> list, Collector<Detection> out) {

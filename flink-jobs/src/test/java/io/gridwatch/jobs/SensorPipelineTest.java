@@ -206,7 +206,7 @@ class SensorPipelineTest {
             JobClient job = it.start(cluster, it.settings(jdbcUrl, group, Duration.ofSeconds(1)), new Configuration(), "city day");
             SensorBridge.Settings bs = new SensorBridge.Settings(it.services.mqttUri(), "it-bridge-" + run, "it-city-" + run,
                     Duration.ofMinutes(10), 1_000, it.services.kafkaBootstrap(), Duration.ofSeconds(10));
-            try (SensorBridge bridge = new SensorBridge(bs, new SensorRegistryCache(new SensorStore(db.dataSource())::changedSince),
+            try (SensorBridge bridge = new SensorBridge(bs, new SensorRegistryCache(new SensorStore(db.dataSource())::changesFrom),
                     grids::lookup).start()) {
                 awaitSubscribed(bridge);
                 long probes = bridge.stats().received();

@@ -49,7 +49,7 @@ class SensorBridgeBench {
             store.upsert(sensors, grids::lookup);
             SensorBridge.Settings s = new SensorBridge.Settings(services.mqttUri(), "bench-bridge", "bench", Duration.ofMinutes(5), 1_000,
                     services.kafkaBootstrap(), Duration.ofSeconds(10));
-            try (SensorBridge bridge = new SensorBridge(s, new SensorRegistryCache(store::changedSince), grids::lookup).start()) {
+            try (SensorBridge bridge = new SensorBridge(s, new SensorRegistryCache(store::changesFrom), grids::lookup).start()) {
                 while (!bridge.stats().connected()) {
                     Thread.sleep(20);
                 }

@@ -84,7 +84,7 @@ class SensorBridgeTest {
     SensorBridge bridge(String instance) {
         SensorBridge.Settings s = new SensorBridge.Settings(services.mqttUri(), run + instance, run + "group",
                 Duration.ofMinutes(2), 1_000, services.kafkaBootstrap(), Duration.ofSeconds(1));
-        SensorBridge b = new SensorBridge(s, new SensorRegistryCache(store::changedSince), grids::lookup);
+        SensorBridge b = new SensorBridge(s, new SensorRegistryCache(store::changesFrom), grids::lookup);
         bridges.add(b);
         return b;
     }

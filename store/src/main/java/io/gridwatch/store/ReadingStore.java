@@ -70,8 +70,13 @@ public final class ReadingStore {
             return 0;
         }
         prepare(months);
-        Object[] ts = new Object[n], sensor = new Object[n], metric = new Object[n], value = new Object[n],
-                seq = new Object[n], received = new Object[n];
+        // primitive arrays go to the server in binary; Object[] arrays were written as text, number by number
+        long[] ts = new long[n];
+        String[] sensor = new String[n];
+        String[] metric = new String[n];
+        double[] value = new double[n];
+        Long[] seq = new Long[n];
+        long[] received = new long[n];
         int i = 0;
         for (Reading r : readings) {
             for (Map.Entry<String, Double> e : r.values().entrySet()) {
@@ -88,12 +93,12 @@ public final class ReadingStore {
             }
         }
         try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(INSERT)) {
-            ps.setArray(1, c.createArrayOf("int8", ts));
-            ps.setArray(2, c.createArrayOf("text", sensor));
-            ps.setArray(3, c.createArrayOf("text", metric));
-            ps.setArray(4, c.createArrayOf("float8", value));
-            ps.setArray(5, c.createArrayOf("int8", seq));
-            ps.setArray(6, c.createArrayOf("int8", received));
+            ps.setObject(1, ts);
+            ps.setObject(2, sensor);
+            ps.setObject(3, metric);
+            ps.setObject(4, value);
+            ps.setObject(5, seq);
+            ps.setObject(6, received);
             return ps.executeUpdate();
         } catch (SQLException e) {
             throw new StoreException("writing " + n + " reading values of " + readings.size() + " readings failed: " + e.getMessage(), e);

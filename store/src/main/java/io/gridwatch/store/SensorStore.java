@@ -10,7 +10,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,7 +55,7 @@ public final class SensorStore {
                     SELECT * FROM unnest(?::text[], ?::text[], ?::float8[], ?::float8[], ?::text[], ?::int[], ?::text[], ?::text[])
                     ON CONFLICT (sensor_id) DO UPDATE SET type = excluded.type, lon = excluded.lon, lat = excluded.lat,
                       component_code = excluded.component_code, interval_s = excluded.interval_s, name = excluded.name,
-                      grid_code = excluded.grid_code, updated_at = now()
+                      grid_code = excluded.grid_code, updated_at = now(), change_xid = pg_current_xact_id()
                     WHERE (s.type, s.lon, s.lat, s.component_code, s.interval_s, s.name, s.grid_code)
                           IS DISTINCT FROM (excluded.type, excluded.lon, excluded.lat, excluded.component_code,
                                             excluded.interval_s, excluded.name, excluded.grid_code)
@@ -117,13 +116,55 @@ public final class SensorStore {
     }
 
     /**
-     * Sensors inserted or changed at or after {@code since} (by the database's clock); all of them for
-     * {@link Instant#EPOCH}. A reader that polls should go back a safety margin, since rows carry the start
-     * time of the transaction that wrote them, which may commit later.
+     * What {@link #changesFrom} read.
+     *
+     * @param sensors  the rows written by transactions from the asked-for one on (new, changed, or a few read again)
+     * @param nextFrom the transaction to ask from next time: every transaction before it had ended when these rows
+     *                 were read, so a row not among them and written later carries this id or a newer one
      */
-    public List<StoredSensor> changedSince(Instant since) {
-        return query("SELECT " + COLUMNS + " FROM sensor WHERE updated_at >= ? ORDER BY updated_at",
-                ps -> ps.setTimestamp(1, Timestamp.from(since)));
+    public record Changes(List<StoredSensor> sensors, long nextFrom) {
+    }
+
+    /** Where a reader of the registry gets its changes, e.g. {@code sensorStore::changesFrom}. */
+    @FunctionalInterface
+    public interface ChangeFeed {
+        Changes changesFrom(long fromXid);
+    }
+
+    /**
+     * The sensors written (inserted or changed) by transaction {@code fromXid} or later; every sensor for 0. Poll with
+     * the previous answer's {@link Changes#nextFrom()}: each row is then read once after its transaction commits, plus
+     * again only while an older transaction of the cluster was still running at the previous read (the snapshot's
+     * xmin holds back). One REPEATABLE READ transaction, so that the rows and the xmin come from one snapshot.
+     */
+    public Changes changesFrom(long fromXid) {
+        if (fromXid < 0) {
+            throw new IllegalArgumentException("a transaction id is not negative: " + fromXid);
+        }
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            int isolation = c.getTransactionIsolation();
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            try {
+                long next;
+                try (PreparedStatement ps = c.prepareStatement("SELECT pg_snapshot_xmin(pg_current_snapshot())::text");
+                     ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    next = Long.parseLong(rs.getString(1));
+                }
+                List<StoredSensor> rows = query(c, "SELECT " + COLUMNS + " FROM sensor WHERE change_xid >= ?::text::xid8 ORDER BY change_xid",
+                        ps -> ps.setString(1, Long.toString(fromXid)));
+                c.commit();
+                return new Changes(rows, Math.max(next, fromXid));
+            } finally {
+                c.rollback();
+                c.setAutoCommit(autoCommit);
+                c.setTransactionIsolation(isolation);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("could not read the sensor registry: " + e.getMessage(), e);
+        }
     }
 
     private static final String COLUMNS = "sensor_id, type, lon, lat, component_code, interval_s, name, grid_code, updated_at";
@@ -133,8 +174,16 @@ public final class SensorStore {
     }
 
     private List<StoredSensor> query(String sql, Binder binder) {
+        try (Connection c = dataSource.getConnection()) {
+            return query(c, sql, binder);
+        } catch (SQLException e) {
+            throw new StoreException("could not read the sensor registry: " + e.getMessage(), e);
+        }
+    }
+
+    private static List<StoredSensor> query(Connection c, String sql, Binder binder) throws SQLException {
         List<StoredSensor> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             binder.bind(ps);
             ps.setFetchSize(10_000);
             try (ResultSet rs = ps.executeQuery()) {
@@ -144,8 +193,6 @@ public final class SensorStore {
                             rs.getTimestamp(9).toInstant()));
                 }
             }
-        } catch (SQLException e) {
-            throw new StoreException("could not read the sensor registry: " + e.getMessage(), e);
         }
         return out;
     }

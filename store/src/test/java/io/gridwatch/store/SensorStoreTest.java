@@ -9,7 +9,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.time.Instant;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -56,14 +57,47 @@ class SensorStoreTest {
     }
 
     @Test
-    void changedSinceSeesNewAndUpdatedSensorsOnly() throws Exception {
+    void changesFromReadsEachWriteOnceAndNothingWhenNothingChanged() {
         store.upsert(List.of(new Sensor("cs-1", SensorType.RAIN_GAUGE, 121.7, 38.9, null, 60, null)), GRIDS);
-        Instant mark = store.changedSince(Instant.EPOCH).stream().map(SensorStore.StoredSensor::updatedAt)
-                .max(Instant::compareTo).orElseThrow().plusMillis(1);
-        Thread.sleep(5);
+        SensorStore.Changes all = store.changesFrom(0);
+        assertThat(all.sensors()).extracting(s -> s.sensor().sensorId()).contains("cs-1");
+
+        SensorStore.Changes none = store.changesFrom(all.nextFrom());
+        assertThat(none.sensors()).isEmpty();
+
         store.upsert(List.of(new Sensor("cs-2", SensorType.RAIN_GAUGE, 121.7, 38.9, null, 60, null),
                 new Sensor("cs-1", SensorType.RAIN_GAUGE, 121.7, 38.9, null, 120, null)), GRIDS);
-        assertThat(store.changedSince(mark)).extracting(s -> s.sensor().sensorId()).containsExactlyInAnyOrder("cs-1", "cs-2");
+        SensorStore.Changes changed = store.changesFrom(none.nextFrom());
+        assertThat(changed.sensors()).extracting(s -> s.sensor().sensorId()).containsExactlyInAnyOrder("cs-1", "cs-2");
+        assertThat(changed.sensors()).filteredOn(s -> s.sensor().sensorId().equals("cs-1"))
+                .extracting(s -> s.sensor().intervalS()).containsExactly(120);
+        // an import that changes nothing writes nothing, so there is nothing to read again
+        store.upsert(List.of(new Sensor("cs-2", SensorType.RAIN_GAUGE, 121.7, 38.9, null, 60, null)), GRIDS);
+        assertThat(store.changesFrom(changed.nextFrom()).sensors()).isEmpty();
+    }
+
+    /**
+     * The case timestamps got wrong: a transaction that started earlier commits after a later one was read. Its rows
+     * must still be read once it commits, and not again after that.
+     */
+    @Test
+    void aTransactionCommittingAfterARefreshIsReadByTheNext() throws Exception {
+        long from = store.changesFrom(0).nextFrom();
+        try (Connection slow = db.dataSource().getConnection()) {
+            slow.setAutoCommit(false);
+            try (Statement st = slow.createStatement()) {
+                st.execute("INSERT INTO sensor (sensor_id, type, lon, lat) VALUES ('late-1', 'bin_fill', 121.7, 38.9)");
+            }
+            store.upsert(List.of(new Sensor("quick-1", SensorType.BIN_FILL, 121.7, 38.9, null, 60, null)), GRIDS);
+            SensorStore.Changes first = store.changesFrom(from);
+            assertThat(first.sensors()).extracting(s -> s.sensor().sensorId()).contains("quick-1").doesNotContain("late-1");
+            slow.commit();
+
+            SensorStore.Changes second = store.changesFrom(first.nextFrom());
+            assertThat(second.sensors()).extracting(s -> s.sensor().sensorId()).contains("late-1");
+            assertThat(store.changesFrom(second.nextFrom()).sensors()).extracting(s -> s.sensor().sensorId())
+                    .doesNotContain("late-1", "quick-1");
+        }
     }
 
     @Test
