@@ -197,6 +197,7 @@ public final class SensorBridge implements AutoCloseable {
         o.setAutomaticReconnectDelay(1, 10);
         o.setKeepAliveInterval(30);
         o.setConnectionTimeout(10);
+        o.setSocketFactory(new BufferedSocketFactory());
         return o;
     }
 
