@@ -271,7 +271,7 @@ public final class EndToEndBench {
                 "gridwatch-alerts", "job: alert sinks", "kafka-producer-network-thread", "job: Kafka sink producers",
                 "bench-alert-watch", "alert watcher", "flink", "job: flink runtime", "Flink", "job: flink runtime");
         long pid = ProcessHandle.current().pid();
-        System.out.println("\n      t    published/s    bridges→Kafka/s   job done/s   MQTT backlog  (in flight)   Kafka backlog   alerts  CPU all / bench JVM / Kafka / Mosquitto");
+        System.out.println("\n      t    published/s    bridges→Kafka/s   job done/s   MQTT backlog  (in flight)   Kafka backlog   alerts  CPU all / bench JVM / Kafka / Mosquitto / PostgreSQL");
         Counts last = c0;
         Counts atFrom = null;
         Counts atTo = null;
@@ -290,11 +290,11 @@ public final class EndToEndBench {
             Counts c = Counts.take(admin, group, bridgeList);
             double[] proc = procCpu(pid, brokerPid, mosquittoPid);
             double dt = (now - lastT) / 1e9;
-            System.out.printf(Locale.ROOT, "  %5.0f s  %,12.0f  %,16.0f  %,11.0f  %,13d  (%,9d)  %,14d  %,7d  %4.0f %% / %3.0f %% / %3.0f %% / %3.0f %%%n",
+            System.out.printf(Locale.ROOT, "  %5.0f s  %,12.0f  %,16.0f  %,11.0f  %,13d  (%,9d)  %,14d  %,7d  %4.0f %% / %3.0f %% / %3.0f %% / %3.0f %% / %3.0f %%%n",
                     (now - start) / 1e9, (c.published() - last.published()) / dt, (c.kafka - last.kafka) / dt,
                     (c.committed - last.committed) / dt, c.published() - c.accepted - c.rejected, c.inFlight, c.kafka - c.committed, alerts.sum(),
                     100 * (proc[0] - procLast[0]) / dt / 2, 100 * (proc[1] - procLast[1]) / dt, 100 * (proc[2] - procLast[2]) / dt,
-                    100 * (proc[3] - procLast[3]) / dt);
+                    100 * (proc[3] - procLast[3]) / dt, 100 * (proc[4] - procLast[4]) / dt);
             last = c;
             procLast = proc;
             lastT = now;
@@ -370,15 +370,18 @@ public final class EndToEndBench {
         }
         System.out.printf(Locale.ROOT, "  alerts on MQTT: %,d (%,d not a trigger's raised alert)%n", alerts.sum(), otherAlerts.sum());
         System.out.printf(Locale.ROOT, "  CPU over the window: machine %.0f %% of 2 cores (other tenants included); bench JVM %.0f %% of a core,"
-                        + " Kafka broker %.0f %%, Mosquitto %.0f %%%n  bench JVM threads:%s%n",
+                        + " Kafka broker %.0f %%, Mosquitto %.0f %%, PostgreSQL (all its processes) %.0f %%%n  bench JVM threads:%s%n",
                 100 * (procTo[0] - procFrom[0]) / window / 2, 100 * (procTo[1] - procFrom[1]) / window, 100 * (procTo[2] - procFrom[2]) / window,
-                100 * (procTo[3] - procFrom[3]) / window, ProcStats.threadCpuDelta(cpuFrom, cpuTo, window));
+                100 * (procTo[3] - procFrom[3]) / window, 100 * (procTo[4] - procFrom[4]) / window, ProcStats.threadCpuDelta(cpuFrom, cpuTo, window));
         double inWindow = atTo.kafka - atFrom.kafka;
-        double[] us = {1e6 * (procTo[1] - procFrom[1]) / inWindow, 1e6 * (procTo[2] - procFrom[2]) / inWindow, 1e6 * (procTo[3] - procFrom[3]) / inWindow};
+        double[] us = {1e6 * (procTo[1] - procFrom[1]) / inWindow, 1e6 * (procTo[2] - procFrom[2]) / inWindow, 1e6 * (procTo[3] - procFrom[3]) / inWindow,
+                1e6 * (procTo[4] - procFrom[4]) / inWindow};
+        double generator = 1e6 * (cpuTo.getOrDefault("load generator", 0L) - cpuFrom.getOrDefault("load generator", 0L)) / 1e9 / inWindow;
+        double sut = us[0] - generator + us[1] + us[2] + us[3];
         System.out.printf(Locale.ROOT, "  CPU cost per reading over the window: bench JVM %.0f µs (of which the load generator %.0f), Kafka broker %.0f µs,"
-                        + " Mosquitto %.0f µs → the system under test (everything but the load generator) would carry ≈ %,.0f readings/s on 2 idle cores%n",
-                us[0], 1e6 * (cpuTo.getOrDefault("load generator", 0L) - cpuFrom.getOrDefault("load generator", 0L)) / 1e9 / inWindow, us[1], us[2],
-                2e6 / (us[0] - 1e6 * (cpuTo.getOrDefault("load generator", 0L) - cpuFrom.getOrDefault("load generator", 0L)) / 1e9 / inWindow + us[1] + us[2]));
+                        + " Mosquitto %.0f µs, PostgreSQL %.0f µs%n  → the system under test (everything but the load generator) %.0f µs: it would"
+                        + " carry ≈ %,.0f readings/s on 2 idle cores alone, ≈ %,.0f with this load generator beside it%n",
+                us[0], generator, us[1], us[2], us[3], sut, 2e6 / sut, 2e6 / (sut + generator));
         System.out.printf(Locale.ROOT, "  memory: bench JVM (publishers + bridges + MiniCluster) %s, %s; Kafka broker %s; Mosquitto %s%n",
                 ProcStats.rss(pid), ProcStats.heap(), ProcStats.rss(brokerPid), ProcStats.rss(mosquittoPid));
         for (SensorBridge b : bridgeList) {
@@ -411,7 +414,8 @@ public final class EndToEndBench {
     }
 
     private static double[] procCpu(long self, long broker, long mosquitto) {
-        return new double[] {ProcStats.machineBusySeconds(), ProcStats.cpuSeconds(self), ProcStats.cpuSeconds(broker), ProcStats.cpuSeconds(mosquitto)};
+        return new double[] {ProcStats.machineBusySeconds(), ProcStats.cpuSeconds(self), ProcStats.cpuSeconds(broker), ProcStats.cpuSeconds(mosquitto),
+                ProcStats.cpuSecondsOfCommand("postgres")};
     }
 
     /** Where the readings are: at the bridges, in Kafka, committed by the job. */

@@ -51,6 +51,34 @@ final class ProcStats {
         }
     }
 
+    /**
+     * CPU seconds used so far by every process whose name is {@code comm} (e.g. {@code postgres}: the server and its
+     * backends), including children they have reaped, so that a backend that has exited still counts.
+     */
+    static double cpuSecondsOfCommand(String comm) {
+        double total = 0;
+        try (var dirs = Files.list(Path.of("/proc"))) {
+            for (Path d : (Iterable<Path>) dirs::iterator) {
+                if (!d.getFileName().toString().chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    String stat = Files.readString(d.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    if (name.equals(comm)) {
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        total += (Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14])) / TICKS_PER_S;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // gone meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return Double.NaN;
+        }
+        return total;
+    }
+
     /** CPU seconds of the whole machine (user + nice + system + irq + softirq + steal), all cores. */
     static double machineBusySeconds() {
         try {
