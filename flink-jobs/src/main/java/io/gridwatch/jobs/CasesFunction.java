@@ -55,8 +55,14 @@ public final class CasesFunction extends KeyedProcessFunction<String, Detection,
 
     @Override
     public void open(OpenContext ctx) {
+        Responsibility responsibility = Responsibility.load();
+        int year = java.time.LocalDate.now(responsibility.calendar().zone()).getYear();
+        if (!responsibility.calendar().coversYear(year)) {
+            LOG.warn("the working calendar has no public holidays for {}: deadlines count Mon–Fri only; add the year's 放假调休"
+                    + " dates to {}", year, io.gridwatch.cases.WorkingCalendar.CHINA_HOLIDAYS);
+        }
         tracker = new CaseTracker(Catalogue.load(edition), GridNames.of(AdministrativeDivisions.dalian()),
-                Responsibility.load(), CaseTracker.Settings.DEFAULTS);
+                responsibility, CaseTracker.Settings.DEFAULTS);
         problems = getRuntimeContext().getMapState(PROBLEMS);
         counters = getRuntimeContext().getMapState(COUNTERS);
         maintenance = getRuntimeContext().getMetricGroup().counter("maintenance-signals");
