@@ -21,7 +21,7 @@ import java.util.function.BiConsumer;
 
 /**
  * A fixed camera's time-lapse for the video pipeline: an empty street with people passing, a
- * stall set up, staying {@code stay} scene-minutes, then taken away. Time is compressed: one frame
+ * stall set up (its vendor standing beside it), staying {@code stay} scene-minutes, then taken away. Time is compressed: one frame
  * stands for {@code secondsPerFrame} of scene time (cameras are sampled slowly anyway, see
  * ARCHITECTURE.md "Why slow sampling works"). Written as H.264 in MP4 with OpenH264, the encoder
  * the FFmpeg build of JavaCPP 1.5.7 ships (its libx264 is only in the -gpl build).
@@ -74,6 +74,8 @@ public record SceneClip(long seed, int frames, double secondsPerFrame, int stall
             List<SceneGenerator.Item> items = new ArrayList<>(fixed);
             if (stallAt(f) && stall != null) {
                 items.add(stall);
+                // the vendor stands beside the stall the whole time: what the people detector looks for
+                items.add(new SceneGenerator.Item(SceneGenerator.Kind.VENDOR, stall.x() + 1.7, stall.z() - 0.3, seed + 5, 0));
             }
             int walkers = fr.nextInt(4);
             for (int p = 0; p < walkers; p++) { // people passing: somewhere else in every frame

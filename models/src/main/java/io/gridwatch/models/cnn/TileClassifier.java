@@ -1,0 +1,166 @@
+package io.gridwatch.models.cnn;
+
+import io.gridwatch.json.Json;
+import io.gridwatch.models.tiles.TileBatches;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize;
+
+import org.nd4j.linalg.dataset.api.preprocessor.serializer.NormalizerSerializer;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * A trained tile model: the net, its normaliser (fitted on training tiles, stored in the same
+ * zip) and its metadata. Gives class probabilities for 64×64 tiles, a batch at a time.
+ * Not thread-safe: give each thread its own (they are small).
+ */
+public final class TileClassifier {
+
+    /** Where the committed models live on the classpath: {@code <task>.zip} and {@code <task>.json}. */
+    public static final String RESOURCE_DIR = "/io/gridwatch/models/cnn/";
+
+    private final Task task;
+    private final MultiLayerNetwork net;
+    private final NormalizerStandardize normalizer;
+    private final ModelMetadata metadata;
+
+    public TileClassifier(Task task, MultiLayerNetwork net, NormalizerStandardize normalizer, ModelMetadata metadata) {
+        this.task = task;
+        this.net = net;
+        this.normalizer = normalizer;
+        this.metadata = metadata;
+    }
+
+    public Task task() {
+        return task;
+    }
+
+    public MultiLayerNetwork net() {
+        return net;
+    }
+
+    public NormalizerStandardize normalizer() {
+        return normalizer;
+    }
+
+    public ModelMetadata metadata() {
+        return metadata;
+    }
+
+    /** Class probabilities, one row a tile (CHW RGB bytes), columns in {@link Task#classes()} order. */
+    public float[][] predict(List<byte[]> tiles) {
+        float[][] out = new float[tiles.size()][];
+        int batch = 128;
+        for (int from = 0; from < tiles.size(); from += batch) {
+            List<byte[]> part = tiles.subList(from, Math.min(tiles.size(), from + batch));
+            INDArray x = TileBatches.features(part);
+            normalizer.transform(x);
+            INDArray p = net.output(x, false);
+            for (int i = 0; i < part.size(); i++) {
+                out[from + i] = p.getRow(i).toFloatVector();
+            }
+        }
+        return out;
+    }
+
+    /** Writes {@code <dir>/<task>.zip} (net without updater state, plus normaliser) and {@code <task>.json}. */
+    public static Path save(Path dir, Task task, MultiLayerNetwork net, NormalizerStandardize normalizer,
+                            java.util.function.LongFunction<ModelMetadata> metadataForSize) {
+        try {
+            Files.createDirectories(dir);
+            Path zip = dir.resolve(task.id() + ".zip");
+            // ModelSerializer.writeModel(…, normalizer) fails against commons-io 2.20 (it flushes a closed stream), so the
+            // normaliser goes in as the same zip entry ModelSerializer itself would write and read back
+            Path plain = Files.createTempFile(dir, task.id(), ".tmp");
+            ModelSerializer.writeModel(net, plain.toFile(), false);
+            ByteArrayOutputStream norm = new ByteArrayOutputStream();
+            NormalizerSerializer.getDefault().write(normalizer, norm);
+            try (ZipInputStream in = new ZipInputStream(Files.newInputStream(plain));
+                 ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip))) {
+                for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                    ZipEntry copy = new ZipEntry(e.getName());
+                    copy.setTime(0); // the same model gives the same bytes
+                    out.putNextEntry(copy);
+                    in.transferTo(out);
+                    out.closeEntry();
+                }
+                ZipEntry n = new ZipEntry(ModelSerializer.NORMALIZER_BIN);
+                n.setTime(0);
+                out.putNextEntry(n);
+                out.write(norm.toByteArray());
+                out.closeEntry();
+            } finally {
+                Files.deleteIfExists(plain);
+            }
+            ModelMetadata md = metadataForSize.apply(Files.size(zip));
+            Json.mapper().writerWithDefaultPrettyPrinter().writeValue(dir.resolve(task.id() + ".json").toFile(), md);
+            return zip;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Loads {@code <task>.zip} and its {@code <task>.json} from a folder. */
+    public static TileClassifier load(Path dir, Task task) {
+        Path zip = dir.resolve(task.id() + ".zip");
+        Path json = dir.resolve(task.id() + ".json");
+        if (!Files.isRegularFile(zip) || !Files.isRegularFile(json)) {
+            throw new IllegalArgumentException("no model for task " + task.id() + " in " + dir + " (expected " + zip.getFileName()
+                    + " and " + json.getFileName() + ")");
+        }
+        try (InputStream in = Files.newInputStream(zip)) {
+            return read(task, in, Json.mapper().readValue(json.toFile(), ModelMetadata.class));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The model committed with this module (on the classpath). */
+    public static TileClassifier committed(Task task) {
+        String base = RESOURCE_DIR + task.id();
+        try (InputStream zip = TileClassifier.class.getResourceAsStream(base + ".zip");
+             InputStream json = TileClassifier.class.getResourceAsStream(base + ".json")) {
+            if (zip == null || json == null) {
+                throw new IllegalStateException("the committed model " + base + ".zip/.json is missing from the classpath");
+            }
+            return read(task, zip, Json.mapper().readValue(json, ModelMetadata.class));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static TileClassifier read(Task task, InputStream zip, ModelMetadata md) throws IOException {
+        Path tmp = Files.createTempFile("gridwatch-model-", ".zip");
+        try {
+            Files.copy(zip, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Pair<MultiLayerNetwork, org.nd4j.linalg.dataset.api.preprocessor.Normalizer> p =
+                    ModelSerializer.restoreMultiLayerNetworkAndNormalizer(tmp.toFile(), false);
+            if (!(p.getSecond() instanceof NormalizerStandardize ns)) {
+                throw new IOException("model for " + task.id() + " carries no standardising normaliser");
+            }
+            if (!md.task().equals(task.id())) {
+                throw new IOException("metadata is for task " + md.task() + ", not " + task.id());
+            }
+            List<String> classes = new ArrayList<>(task.classes().stream().map(io.gridwatch.models.SceneClass::id).toList());
+            if (!md.classes().equals(classes)) {
+                throw new IOException("model classes " + md.classes() + " differ from this code's " + classes);
+            }
+            return new TileClassifier(task, p.getFirst(), ns, md);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.gridwatch.models.tiles;
+
+import io.gridwatch.models.scene.SceneRecipe;
+
+/**
+ * Which scene seeds serve what, so that the held-out sets never touch training: training scene
+ * {@code i} of training seed {@code S} is {@code S·10⁷ + i} (S < {@value #MAX_TRAINING_SEED}, so below
+ * 9·10⁹); held-out mixed scenes are {@code 9·10⁹ + i}; held-out distractor-only scenes {@code 9.5·10⁹ + i}.
+ */
+public final class SceneSets {
+
+    public static final long MAX_TRAINING_SEED = 899;
+    public static final long HELD_OUT_BASE = 9_000_000_000L;
+    public static final long DISTRACTOR_BASE = 9_500_000_000L;
+
+    private SceneSets() {
+    }
+
+    public static long trainingSeed(long seed, int i) {
+        if (seed < 0 || seed > MAX_TRAINING_SEED) {
+            throw new IllegalArgumentException("training seed must be 0.." + MAX_TRAINING_SEED + " (higher seeds are held out)");
+        }
+        if (i < 0 || i >= 10_000_000) {
+            throw new IllegalArgumentException("scene index out of range: " + i);
+        }
+        return seed * 10_000_000L + i;
+    }
+
+    public static long heldOutSeed(int i) {
+        return HELD_OUT_BASE + i;
+    }
+
+    public static long distractorSeed(int i) {
+        return DISTRACTOR_BASE + i;
+    }
+
+    /** The recipe of a held-out distractor-only scene: people, cars, shadows, stains, markings, no target. */
+    public static SceneRecipe distractorRecipe(int i) {
+        return SceneRecipe.distractorsOnly(4 + i % 5);
+    }
+}
