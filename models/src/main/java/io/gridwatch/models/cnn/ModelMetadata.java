@@ -9,13 +9,19 @@ import java.util.Map;
  * measured figures. Enough to retrain it and to check that a retrained one matches.
  */
 public record ModelMetadata(String task, List<String> classes, String modelFile, long fileBytes, long parameters,
-                            int generatorVersion, Input input, Normalisation normalisation, Training training,
-                            HeldOut heldOut, Metrics metrics, String command) {
+                            int generatorVersion, Input input, Normalisation normalisation, double[] priorCorrection,
+                            Training training, HeldOut heldOut, Metrics metrics, String command) {
 
     /** What the net takes: 64×64 tiles cut from frames scaled to {@code frameWidth}, RGB, NCHW, 0..255 before normalisation. */
     public record Input(int width, int height, int channels, String channelOrder, String layout, String range,
                         int frameWidth, int stride) {
     }
+
+    /*
+     * priorCorrection: per class, the factor the net's probabilities are multiplied by (then renormalised): the share
+     * of the class among the training scenes' grid tiles over its share in the (thinned, object-rich) training set.
+     * Derived from training data only; it undoes the sampling the trainer itself did.
+     */
 
     /** Per-channel standardisation fitted on the training tiles only: (x − mean) / std, channels R, G, B. */
     public record Normalisation(String type, double[] mean, double[] std) {

@@ -13,7 +13,7 @@ import java.util.Locale;
  */
 public enum Task {
     /** 占道经营 / 暴露垃圾 / 道路积水: none, stall, garbage, water. */
-    OBJECTS(List.of(SceneClass.NONE, SceneClass.STALL, SceneClass.GARBAGE, SceneClass.WATER), 0.10, 0.02),
+    OBJECTS(List.of(SceneClass.NONE, SceneClass.STALL, SceneClass.GARBAGE, SceneClass.WATER), 0.20, 0.02),
     /** 道路积雪: none, snow. */
     SNOW(List.of(SceneClass.NONE, SceneClass.SNOW), 0.40, 0.03);
 

@@ -36,12 +36,22 @@ public final class TileClassifier {
     private final MultiLayerNetwork net;
     private final NormalizerStandardize normalizer;
     private final ModelMetadata metadata;
+    private final double[] prior;
 
     public TileClassifier(Task task, MultiLayerNetwork net, NormalizerStandardize normalizer, ModelMetadata metadata) {
+        this(task, net, normalizer, metadata, metadata == null ? null : metadata.priorCorrection());
+    }
+
+    /** @param prior per-class factors on the net's probabilities (see {@link ModelMetadata#priorCorrection()}), or null */
+    public TileClassifier(Task task, MultiLayerNetwork net, NormalizerStandardize normalizer, ModelMetadata metadata, double[] prior) {
         this.task = task;
         this.net = net;
         this.normalizer = normalizer;
         this.metadata = metadata;
+        this.prior = prior == null ? null : prior.clone();
+        if (prior != null && prior.length != task.classes().size()) {
+            throw new IllegalArgumentException("prior correction has " + prior.length + " classes, the task " + task.classes().size());
+        }
     }
 
     public Task task() {
@@ -60,7 +70,10 @@ public final class TileClassifier {
         return metadata;
     }
 
-    /** Class probabilities, one row a tile (CHW RGB bytes), columns in {@link Task#classes()} order. */
+    /**
+     * Class probabilities, one row a tile (CHW RGB bytes), columns in {@link Task#classes()} order, after the
+     * prior correction when the model has one.
+     */
     public float[][] predict(List<byte[]> tiles) {
         float[][] out = new float[tiles.size()][];
         int batch = 128;
@@ -70,10 +83,24 @@ public final class TileClassifier {
             normalizer.transform(x);
             INDArray p = net.output(x, false);
             for (int i = 0; i < part.size(); i++) {
-                out[from + i] = p.getRow(i).toFloatVector();
+                out[from + i] = corrected(p.getRow(i).toFloatVector());
             }
         }
         return out;
+    }
+
+    private float[] corrected(float[] p) {
+        if (prior == null) {
+            return p;
+        }
+        double sum = 0;
+        for (int c = 0; c < p.length; c++) {
+            sum += p[c] * prior[c];
+        }
+        for (int c = 0; c < p.length; c++) {
+            p[c] = (float) (p[c] * prior[c] / sum);
+        }
+        return p;
     }
 
     /** Writes {@code <dir>/<task>.zip} (net without updater state, plus normaliser) and {@code <task>.json}. */

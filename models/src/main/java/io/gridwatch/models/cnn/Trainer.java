@@ -20,8 +20,10 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -41,8 +43,8 @@ public final class Trainer {
 
         public static Options defaults(Task task) {
             return switch (task) {
-                case OBJECTS -> new Options(task, 7, 900, 4, 64, 3e-3, 0.12, 300, 120);
-                case SNOW -> new Options(task, 7, 300, 3, 64, 3e-3, 0.25, 300, 120);
+                case OBJECTS -> new Options(task, 7, 5000, 1, 64, 5e-3, 0.15, 300, 120);
+                case SNOW -> new Options(task, 7, 800, 1, 64, 5e-3, 0.6, 300, 120);
             };
         }
 
@@ -63,8 +65,11 @@ public final class Trainer {
         }
     }
 
-    /** A trained model, its held-out scores and where it was written. */
-    public record Result(TileClassifier model, TileScores heldOut, TileScores distractors, Path file, double seconds) {
+    /**
+     * A trained model: as it came out of training ({@code trained}, no metadata) and as read back from
+     * the file it was written to ({@code model}), its held-out scores, where it was written.
+     */
+    public record Result(TileClassifier trained, TileClassifier model, TileScores heldOut, TileScores distractors, Path file, double seconds) {
     }
 
     private final PrintStream log;
@@ -85,8 +90,12 @@ public final class Trainer {
         return r;
     }
 
-    public TileSet trainingTiles(Options o) {
-        List<Scene> scenes = ScenePool.generate(o.scenes(), i -> SceneSets.trainingSeed(o.seed(), i), s -> recipe(o.task(), s));
+    /** Scenes are generated, cut into tiles and trained on a chunk at a time, so memory stays small however many scenes. */
+    static final int CHUNK_SCENES = 400;
+
+    /** The training tiles of scenes {@code from} (inclusive) to {@code to} (exclusive). */
+    public TileSet trainingTiles(Options o, int from, int to) {
+        List<Scene> scenes = ScenePool.generate(to - from, i -> SceneSets.trainingSeed(o.seed(), from + i), s -> recipe(o.task(), s));
         TileSet set = new TileSet(o.task());
         for (Scene s : scenes) {
             set.addTrainingTiles(s, new SplittableRandom(s.seed() ^ 0xA5A5A5A5L), o.keepNone());
@@ -94,40 +103,74 @@ public final class Trainer {
         return set;
     }
 
+    /**
+     * Trains on {@link Options#scenes()} generated scenes, a chunk of {@value #CHUNK_SCENES} at a time, each chunk's
+     * tiles shuffled and passed over {@link Options#epochs()} times: fresh scenes generalise better than more passes
+     * over the same ones, and generating a scene costs far less than training on its tiles.
+     */
+    /**
+     * Per class: its share among the training scenes' grid tiles over its share in the training set, scaled so that
+     * none gets 1. The trainer thins none-tiles and adds crops around objects, which teaches the net that objects are
+     * far commoner than they are in a frame; these factors undo that skew (a prior shift, from training data only).
+     */
+    static double[] priorCorrection(int[] grid, int[] trained) {
+        long g = Arrays.stream(grid).asLongStream().sum();
+        long t = Arrays.stream(trained).asLongStream().sum();
+        double[] w = new double[grid.length];
+        for (int c = 0; c < w.length; c++) {
+            w[c] = trained[c] == 0 || grid[c] == 0 ? 1 : ((double) grid[c] / g) / ((double) trained[c] / t);
+        }
+        double none = w[0];
+        for (int c = 0; c < w.length; c++) {
+            w[c] = Math.round(w[c] / none * 10000) / 10000.0;
+        }
+        return w;
+    }
+
     public Result train(Options o, Path outDir) {
         long t0 = System.nanoTime();
-        log.printf("training %s: seed %d, %d scenes (generator v%d), %d epochs%n", o.task().id(), o.seed(), o.scenes(),
-                SceneGenerator.VERSION, o.epochs());
-        TileSet set = trainingTiles(o);
-        int[] counts = set.counts();
+        int chunks = (o.scenes() + CHUNK_SCENES - 1) / CHUNK_SCENES;
+        log.printf("training %s: seed %d, %d scenes (generator v%d) in %d chunk%s, %d pass%s over each%n", o.task().id(), o.seed(), o.scenes(),
+                SceneGenerator.VERSION, chunks, chunks == 1 ? "" : "s", o.epochs(), o.epochs() == 1 ? "" : "es");
+        TileSet first = trainingTiles(o, 0, Math.min(o.scenes(), CHUNK_SCENES));
+        NormalizerStandardize norm = new NormalizerStandardize();
+        norm.fit(new TileBatches(first, 256, o.seed(), false)); // training tiles only (the first chunk's)
+        int perChunk = (first.size() + o.batchSize() - 1) / o.batchSize();
+        long planned = (long) perChunk * chunks * o.epochs();
+        MultiLayerNetwork net = TileNet.create(o.task(), o.seed(), o.learningRate(), (int) planned);
+        int[] counts = new int[o.task().classes().size()];
+        int[] grid = new int[o.task().classes().size()];
+        try (ProgressBar pb = new ProgressBarBuilder().setTaskName("  " + o.task().id()).setInitialMax(planned)
+                .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(log)).setUpdateIntervalMillis(500)
+                .showSpeed().build()) {
+            for (int c = 0; c < chunks; c++) {
+                TileSet set = c == 0 ? first : trainingTiles(o, c * CHUNK_SCENES, Math.min(o.scenes(), (c + 1) * CHUNK_SCENES));
+                int[] cc = set.counts();
+                int[] gc = set.gridCounts();
+                for (int i = 0; i < cc.length; i++) {
+                    counts[i] += cc[i];
+                    grid[i] += gc[i];
+                }
+                TileBatches batches = new TileBatches(set, o.batchSize(), o.seed() * 1_000 + c, true);
+                batches.setPreProcessor(norm);
+                for (int e = 0; e < o.epochs(); e++) {
+                    batches.reset();
+                    while (batches.hasNext()) {
+                        net.fit(batches.next());
+                        pb.step();
+                    }
+                }
+                pb.setExtraMessage(String.format(Locale.ROOT, " chunk %d/%d loss %.3f", c + 1, chunks, net.score()));
+            }
+        }
         Map<String, Integer> tiles = new LinkedHashMap<>();
         for (int c = 0; c < counts.length; c++) {
             tiles.put(o.task().classes().get(c).id(), counts[c]);
         }
-        log.printf("  %,d training tiles %s from %d scenes (%.0f s)%n", set.size(), tiles, o.scenes(), (System.nanoTime() - t0) / 1e9);
-
-        NormalizerStandardize norm = new NormalizerStandardize();
-        norm.fit(new TileBatches(set, 256, o.seed(), false)); // training tiles only
-        MultiLayerNetwork net = TileNet.create(o.task(), o.seed(), o.learningRate());
-        TileBatches batches = new TileBatches(set, o.batchSize(), o.seed(), true);
-        batches.setPreProcessor(norm);
-        batches.reset();
-        try (ProgressBar pb = new ProgressBarBuilder().setTaskName("  " + o.task().id()).setInitialMax((long) o.epochs() * batches.batches())
-                .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(log)).setUpdateIntervalMillis(500)
-                .showSpeed().build()) {
-            for (int e = 0; e < o.epochs(); e++) {
-                if (e > 0) {
-                    batches.reset();
-                }
-                while (batches.hasNext()) {
-                    net.fit(batches.next());
-                    pb.step();
-                }
-                pb.setExtraMessage(String.format(" epoch %d loss %.3f", e + 1, net.score()));
-            }
-        }
+        log.printf("  trained on %,d tiles %s (%.0f s)%n", Arrays.stream(counts).sum(), tiles, (System.nanoTime() - t0) / 1e9);
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
-        TileClassifier draft = new TileClassifier(o.task(), net, norm, null);
+        double[] prior = priorCorrection(grid, counts);
+        TileClassifier draft = new TileClassifier(o.task(), net, norm, null, prior);
         TileScores held = TileScores.ofScenes(draft, ScenePool.heldOut(o.heldOut()));
         TileScores distract = TileScores.ofScenes(draft, ScenePool.distractorsOnly(o.distractorScenes()));
         ModelMetadata.Metrics metrics = held.metrics(distract);
@@ -137,7 +180,7 @@ public final class Trainer {
         Path zip = TileClassifier.save(outDir, o.task(), net, norm, bytes -> new ModelMetadata(o.task().id(), classes, o.task().id() + ".zip",
                 bytes, net.numParams(), SceneGenerator.VERSION,
                 new ModelMetadata.Input(Tiles.SIZE, Tiles.SIZE, 3, "RGB", "NCHW", "0..255", Tiles.WORK_WIDTH, Tiles.STRIDE),
-                new ModelMetadata.Normalisation("per-channel standardisation, fitted on the training tiles", mean, std),
+                new ModelMetadata.Normalisation("per-channel standardisation, fitted on the training tiles", mean, std), prior,
                 new ModelMetadata.Training(o.seed(), o.seed() + "·10^7 + 0.." + (o.scenes() - 1), o.scenes(), tiles, o.epochs(), o.batchSize(),
                         o.learningRate(), Math.round(trainSeconds * 10) / 10.0, Nd4j.getEnvironment().maxMasterThreads()),
                 new ModelMetadata.HeldOut("9·10^9 + 0.." + (o.heldOut() - 1), o.heldOut(), "9.5·10^9 + 0.." + (o.distractorScenes() - 1),
@@ -148,6 +191,6 @@ public final class Trainer {
         double seconds = (System.nanoTime() - t0) / 1e9;
         log.printf("  %s: accuracy %.4f, distractor specificity %.4f; written %s (%.0f s)%n", o.task().id(), metrics.accuracy(),
                 metrics.distractorSpecificity(), zip, seconds);
-        return new Result(model, held, distract, zip, seconds);
+        return new Result(draft, model, held, distract, zip, seconds);
     }
 }

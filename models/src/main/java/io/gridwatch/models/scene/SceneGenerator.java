@@ -36,12 +36,14 @@ import java.util.SplittableRandom;
  * lit windows), rain or fog; targets — stalls (占道经营), garbage piles and overflowing bins
  * (暴露垃圾/垃圾满溢), standing water with sky and lamp reflections (道路积水), snow cover (道路积雪);
  * distractors — people walking, parked cars, shadows, wet-looking stains, white road markings, tidy
- * bins; then sensor noise and JPEG compression.
+ * bins; then sensor noise, auto exposure and JPEG compression.
  */
 public final class SceneGenerator {
 
     /** Bump when a change alters what a seed draws: the model metadata records it. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
+    /** Version 2: auto exposure (a dark frame amplified up to this much, noise included), as cameras do at night. */
+    static final double AUTO_EXPOSURE_MAX_GAIN = 3.5;
     public static final int WIDTH = 320;
     public static final int HEIGHT = 240;
 
@@ -586,6 +588,18 @@ public final class SceneGenerator {
         };
         for (int i = 0; i < data.length; i++) {
             data[i] = (byte) Draw.clamp((data[i] & 0xFF) + r.nextGaussian() * sigma);
+        }
+        // auto exposure, as every camera has: a dark frame is amplified, its sensor noise with it, before compression
+        double mean = 0;
+        for (byte b : data) {
+            mean += b & 0xFF;
+        }
+        mean /= data.length;
+        double gain = Math.max(1, Math.min(AUTO_EXPOSURE_MAX_GAIN, (95 + r.nextDouble() * 20) / Math.max(1, mean)));
+        if (gain > 1.01) {
+            for (int i = 0; i < data.length; i++) {
+                data[i] = (byte) Draw.clamp((data[i] & 0xFF) * gain);
+            }
         }
         return jpeg(out, 0.35f + (float) r.nextDouble() * 0.55f);
     }

@@ -18,9 +18,19 @@ public final class TileSet {
     private final Task task;
     private final List<byte[]> tiles = new ArrayList<>();
     private final List<Integer> labels = new ArrayList<>();
+    private final int[] gridCounts;
 
     public TileSet(Task task) {
         this.task = task;
+        this.gridCounts = new int[task.classes().size()];
+    }
+
+    /**
+     * Per class, the unambiguous grid tiles of the training scenes before any thinning: the class
+     * shares a detector meets in these frames, against which the training set's shares are skewed.
+     */
+    public int[] gridCounts() {
+        return gridCounts.clone();
     }
 
     public Task task() {
@@ -62,11 +72,17 @@ public final class TileSet {
         int w = scene.width();
         int h = scene.height();
         List<int[]> spots = new ArrayList<>(Tiles.grid(w, h));
+        for (int[] g : spots) {
+            int label = task.label(scene.mask(), w, g[0], g[1]);
+            if (label != Task.AMBIGUOUS) {
+                gridCounts[label]++;
+            }
+        }
         for (int i = 0; i < 8; i++) {
             spots.add(new int[] {r.nextInt(w - Tiles.SIZE + 1), r.nextInt(h - Tiles.SIZE + 1)});
         }
         for (Scene.Placed p : scene.placed()) {
-            int n = p.cls() == io.gridwatch.models.SceneClass.NONE ? 1 : 3;
+            int n = p.cls() == io.gridwatch.models.SceneClass.NONE ? 1 : 5;
             for (int i = 0; i < n; i++) {
                 double cx = (p.box().x1() + (p.box().x2() - p.box().x1()) * r.nextDouble()) * w;
                 double cy = (p.box().y1() + (p.box().y2() - p.box().y1()) * r.nextDouble()) * h;

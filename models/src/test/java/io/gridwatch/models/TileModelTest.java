@@ -1,0 +1,82 @@
+package io.gridwatch.models;
+
+import io.gridwatch.models.cnn.ModelMetadata;
+import io.gridwatch.models.cnn.Task;
+import io.gridwatch.models.cnn.Trainer;
+import io.gridwatch.models.scene.Scene;
+import io.gridwatch.models.tiles.ScenePool;
+import io.gridwatch.models.tiles.SceneSets;
+import io.gridwatch.models.tiles.Tiles;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+/** Training is reproducible and a model file holds everything the model needs (a tiny training run, a few seconds). */
+class TileModelTest {
+
+    @TempDir
+    static Path dir;
+    static final Trainer.Options TINY = Trainer.Options.defaults(Task.SNOW).withSeed(11).withScenes(14).withEpochs(1).withHeldOut(4, 2);
+    static Trainer.Result first;
+
+    @BeforeAll
+    static void train() {
+        first = new Trainer(new PrintStream(OutputStream.nullOutputStream())).train(TINY, dir.resolve("a"));
+    }
+
+    static List<byte[]> someTiles() {
+        List<byte[]> tiles = new ArrayList<>();
+        for (Scene s : ScenePool.heldOut(2)) {
+            for (int[] g : Tiles.grid(s.width(), s.height())) {
+                tiles.add(Tiles.cut(s.image(), g[0], g[1], false));
+            }
+        }
+        return tiles;
+    }
+
+    @Test
+    void saveAndLoadGiveIdenticalOutputs() throws Exception {
+        List<byte[]> tiles = someTiles();
+        float[][] before = first.trained().predict(tiles);
+        float[][] after = first.model().predict(tiles);
+        assertThat(after).isDeepEqualTo(before);
+        // the normaliser fitted on the training tiles travels inside the zip
+        assertThat(first.model().normalizer().getMean()).isEqualTo(first.trained().normalizer().getMean());
+        assertThat(first.model().normalizer().getStd()).isEqualTo(first.trained().normalizer().getStd());
+        ModelMetadata md = first.model().metadata();
+        assertThat(md.training().sceneSeeds()).isEqualTo("11·10^7 + 0..13");
+        assertThat(md.normalisation().mean()).containsExactly(first.trained().normalizer().getMean().toDoubleVector());
+        assertThat(md.fileBytes()).isEqualTo(Files.size(dir.resolve("a/snow.zip"))).isLessThan(2L * 1024 * 1024);
+        assertThat(md.metrics().confusion()).isDeepEqualTo(first.heldOut().confusion().counts());
+        // snow is over-represented in training (every other scene snowed on, none-tiles thinned): its prior factor is < 1
+        assertThat(md.priorCorrection()[0]).isEqualTo(1.0);
+        assertThat(md.priorCorrection()[1]).isBetween(0.01, 0.99);
+    }
+
+    @Test
+    void theSameSeedGivesTheSameMetrics() {
+        Trainer.Result again = new Trainer(new PrintStream(OutputStream.nullOutputStream())).train(TINY, dir.resolve("b"));
+        ModelMetadata.Metrics a = first.model().metadata().metrics();
+        ModelMetadata.Metrics b = again.model().metadata().metrics();
+        assertThat(b.accuracy()).isCloseTo(a.accuracy(), within(0.01));
+        assertThat(b.perClass().get("snow").f1()).isCloseTo(a.perClass().get("snow").f1(), within(0.01));
+        assertThat(b.distractorSpecificity()).isCloseTo(a.distractorSpecificity(), within(0.01));
+    }
+
+    @Test
+    void heldOutSeedsAreNeverTrainingSeeds() {
+        assertThat(SceneSets.trainingSeed(SceneSets.MAX_TRAINING_SEED, 9_999_999)).isLessThan(SceneSets.HELD_OUT_BASE);
+        assertThatThrownBy(() -> SceneSets.trainingSeed(900, 0)).hasMessageContaining("held out");
+    }
+}
