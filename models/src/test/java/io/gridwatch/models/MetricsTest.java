@@ -78,7 +78,7 @@ class MetricsTest {
         int[] count = new int[5];
         count[0] = total;
         assertThat(Task.OBJECTS.label(count, total)).isZero();
-        count[SceneClass.STALL.ordinal()] = (int) (0.2 * total);
+        count[SceneClass.STALL.ordinal()] = (int) (0.25 * total);
         assertThat(Task.OBJECTS.label(count, total)).isEqualTo(1);
         count[SceneClass.GARBAGE.ordinal()] = (int) (0.05 * total); // two classes in one tile: left out
         assertThat(Task.OBJECTS.label(count, total)).isEqualTo(Task.AMBIGUOUS);
