@@ -111,7 +111,10 @@ final class DemoCommand implements Callable<Integer> {
             step(out, 7, "a simulated city day: sensors → MQTT → ingest → Kafka → Flink rules → cases and alerts");
             asScripted = new CityDemo(ws, db, out).run(dayLength);
 
-            step(out, 8, "summary");
+            step(out, 8, "camera models: tile CNNs (DL4J) on fresh generated scenes, background subtraction (OpenCV) on an H.264 clip");
+            String models = new ModelsDemo(ws.varDir(), out).run();
+
+            step(out, 9, "summary");
             out.printf("stack        %s%n", parts.stream().map(s -> s.name() + " " + s.state().label()).toList());
             out.printf("database     %s (tables: catalogue_class, district, street, community, unit_grid, …)%n",
                     ws.config().stack().postgres().jdbcUrl());
@@ -119,6 +122,7 @@ final class DemoCommand implements Callable<Integer> {
             out.printf("GeoJSON      %s (%,d grids of 西岗区; all: ./gridwatch grids export --geojson FILE)%n", geojson, n);
             out.printf("city day     %s%n", asScripted ? "every expected case raised, escalated and cleared as scripted; the noise raised nothing"
                     : "NOT as scripted: see the list above");
+            out.printf("models       %s (pictures in %s)%n", models, ws.varDir().resolve("demo/models"));
             out.printf("look again   ./gridwatch cases   ·   ./gridwatch cases --json   ·   ./gridwatch sensors list   ·   ./gridwatch rules list%n");
             out.printf("data         %s%n", ws.varDir());
             out.printf("took         %.1f s; the stack stays up (./gridwatch down stops it, losing nothing)%n",

@@ -126,7 +126,9 @@ class GridwatchCliTest {
                 .contains("68,246").contains("SYNTHETIC").contains("高新园区").contains("outside the unit grids")
                 .contains("2101  城市防台防汛")
                 .contains("13 of 13 expected found exactly").contains("nothing raised by the noise")
-                .contains("道路积水").contains("升级为红色").contains("区域防汛预警");
+                .contains("道路积水").contains("升级为红色").contains("区域防汛预警")
+                .contains("camera models").contains("distractors only, night").contains("appear-and-stay (OpenCV MOG2)")
+                .containsPattern("models +\\d of 8 scenes as expected");
         try (Connection c = TestServices.shared().postgres().connect(database);
              ResultSet rs = c.createStatement().executeQuery("SELECT count(*), count(DISTINCT community_code) FROM unit_grid")) {
             rs.next();
@@ -134,6 +136,8 @@ class GridwatchCliTest {
             assertThat(rs.getInt(2)).isEqualTo(498);
         }
         assertThat(Files.size(home.resolve("var/demo/grids-xigang.geojson"))).isGreaterThan(100_000);
+        assertThat(home.resolve("var/demo/models/scene-8.png")).isRegularFile();
+        assertThat(Files.size(home.resolve("var/demo/models/stall-timelapse.mp4"))).isGreaterThan(10_000);
 
         // up again is harmless; status reports the broker; down stops it and status says so
         assertThat(run("up").status()).isZero();

@@ -1,0 +1,349 @@
+package io.gridwatch.cli;
+
+import io.gridwatch.json.Json;
+import io.gridwatch.models.SceneClass;
+import io.gridwatch.models.cnn.Task;
+import io.gridwatch.models.cnn.TileClassifier;
+import io.gridwatch.models.cnn.Trainer;
+import io.gridwatch.models.detect.CnnTileDetector;
+import io.gridwatch.models.eval.LabelledPhotos;
+import io.gridwatch.models.eval.ReportWriter;
+import io.gridwatch.models.eval.SceneLevel;
+import io.gridwatch.models.eval.TileScores;
+import io.gridwatch.models.scene.Scene;
+import io.gridwatch.models.scene.SceneClip;
+import io.gridwatch.models.scene.SceneGenerator;
+import io.gridwatch.models.scene.SceneRecipe;
+import io.gridwatch.models.tiles.ScenePool;
+import io.gridwatch.models.tiles.SceneSets;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+
+/** {@code gridwatch models train | evaluate | generate}: the camera detectors of models/ (see models/README.md). */
+@Command(name = "models", description = "The camera detectors: train the tile models, evaluate them, generate labelled scenes and clips.",
+        subcommands = {ModelsCommand.Train.class, ModelsCommand.Evaluate.class, ModelsCommand.Generate.class})
+final class ModelsCommand implements Callable<Integer> {
+
+    @ParentCommand
+    Gridwatch top;
+
+    @Override
+    public Integer call() {
+        new CommandLine(this).usage(System.out);
+        return 0;
+    }
+
+    static final class TaskChoices extends ArrayList<String> {
+        TaskChoices() {
+            super(List.of("objects", "snow", "all"));
+        }
+    }
+
+    @Command(name = "train", description = "Train tile models from scratch on generated scenes, evaluate them on held-out scenes and write them "
+            + "with their metadata.")
+    static final class Train implements Callable<Integer> {
+        @ParentCommand
+        ModelsCommand models;
+
+        @Option(names = "--task", required = true, completionCandidates = TaskChoices.class,
+                description = "objects (stall, garbage, water), snow, or all")
+        String task;
+
+        @Option(names = "--seed", defaultValue = "7", description = "training seed, 0..899 (default ${DEFAULT-VALUE}); the same seed gives the same model")
+        long seed;
+
+        @Option(names = "--scenes", description = "training scenes (default: per task, see models/README.md)")
+        Integer scenes;
+
+        @Option(names = "--epochs", description = "passes over the training tiles (default: per task)")
+        Integer epochs;
+
+        @Option(names = "--out", paramLabel = "DIR", description = "where to write <task>.zip and <task>.json (default: var/models)")
+        Path out;
+
+        @Option(names = "--held-out", description = "held-out mixed scenes to measure on (default: per task)")
+        Integer heldOut;
+
+        @Option(names = "--distractor-scenes", description = "held-out distractor-only scenes (default: per task)")
+        Integer distractorScenes;
+
+        @Override
+        public Integer call() {
+            PrintStream o = System.out;
+            Path dir = out != null ? out : models.top.workspace().varDir().resolve("models");
+            List<Task> tasks = "all".equalsIgnoreCase(task) ? List.of(Task.values()) : List.of(Task.of(task));
+            long t0 = System.nanoTime();
+            ReportWriter report = new ReportWriter(dir.resolve("train-report"), "gridwatch models train --task " + task + " --seed " + seed);
+            for (Task t : tasks) {
+                Trainer.Options opt = Trainer.Options.defaults(t).withSeed(seed);
+                if (scenes != null) {
+                    opt = opt.withScenes(scenes);
+                }
+                if (epochs != null) {
+                    opt = opt.withEpochs(epochs);
+                }
+                if (heldOut != null || distractorScenes != null) {
+                    opt = opt.withHeldOut(heldOut != null ? heldOut : opt.heldOut(), distractorScenes != null ? distractorScenes : opt.distractorScenes());
+                }
+                Trainer.Result r = new Trainer(o).train(opt, dir);
+                o.print(report.add(t.id(), r.heldOut(), r.distractors()));
+                o.printf(Locale.ROOT, "  %s: %s, %,d bytes, %.0f s%n%n", t.id(), r.file(), fileSize(r.file()), r.seconds());
+            }
+            report.finish();
+            o.printf(Locale.ROOT, "trained %d model%s in %.1f min; report in %s%n", tasks.size(), tasks.size() == 1 ? "" : "s",
+                    (System.nanoTime() - t0) / 60e9, report.dir());
+            return 0;
+        }
+    }
+
+    @Command(name = "evaluate", description = "Measure the models: on held-out generated scenes (default), or on your own labelled photos "
+            + "(--images DIR --labels CSV; the CSV format is in models/README.md).")
+    static final class Evaluate implements Callable<Integer> {
+        @ParentCommand
+        ModelsCommand models;
+
+        @Option(names = "--models", defaultValue = "committed", paramLabel = "committed|DIR",
+                description = "the committed models (default) or a folder written by train")
+        String modelsDir;
+
+        @Option(names = "--scenes", defaultValue = "300", description = "held-out mixed scenes (default ${DEFAULT-VALUE})")
+        int scenes;
+
+        @Option(names = "--distractor-scenes", defaultValue = "120", description = "held-out distractor-only scenes (default ${DEFAULT-VALUE})")
+        int distractorScenes;
+
+        @Option(names = "--images", paramLabel = "DIR", description = "a folder of your own photos")
+        Path images;
+
+        @Option(names = "--labels", paramLabel = "CSV", description = "their labels: image,label,x1,y1,x2,y2 (boxes in 0..1)")
+        Path labels;
+
+        @Option(names = "--threshold", defaultValue = "0.5", description = "image level: a class is found when a tile scores at least this (default ${DEFAULT-VALUE})")
+        double threshold;
+
+        @Option(names = "--report", paramLabel = "DIR", description = "where to write the report (default: var/models/report)")
+        Path report;
+
+        @Override
+        public Integer call() throws IOException {
+            if ((images == null) != (labels == null)) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--images and --labels go together");
+            }
+            PrintStream o = System.out;
+            Path dir = report != null ? report : models.top.workspace().varDir().resolve("models/report");
+            Map<Task, TileClassifier> m = new LinkedHashMap<>();
+            for (Task t : Task.values()) {
+                m.put(t, "committed".equals(modelsDir) ? TileClassifier.committed(t) : TileClassifier.load(Path.of(modelsDir), t));
+            }
+            if (images == null) {
+                ReportWriter w = new ReportWriter(dir, String.format(Locale.ROOT,
+                        "held-out generated scenes (generator v%d): %d mixed (seeds 9·10^9 + 0..%d), %d distractor-only (seeds 9.5·10^9 + 0..%d); models: %s",
+                        SceneGenerator.VERSION, scenes, scenes - 1, distractorScenes, distractorScenes - 1, modelsDir));
+                o.println(w.title());
+                List<Scene> held = ScenePool.heldOut(scenes);
+                List<Scene> distract = ScenePool.distractorsOnly(distractorScenes);
+                for (Task t : Task.values()) {
+                    o.print(w.add(t.id(), TileScores.ofScenes(m.get(t), held), TileScores.ofScenes(m.get(t), distract)));
+                    o.println();
+                }
+                CnnTileDetector det = new CnnTileDetector(m.get(Task.OBJECTS), m.get(Task.SNOW), threshold);
+                SceneLevel level = new SceneLevel();
+                for (Scene s : held) {
+                    level.add(SceneLevel.truth(s), det.detect(s.image(), 0));
+                }
+                int quiet = 0;
+                for (Scene s : distract) {
+                    quiet += det.detect(s.image(), 0).isEmpty() ? 1 : 0;
+                }
+                String text = level.toText("frame level, held-out mixed scenes") + String.format(Locale.ROOT,
+                        "frame level, distractor-only scenes: %d of %d frames with nothing reported%n", quiet, distract.size());
+                w.note(text);
+                o.print(text);
+                w.finish();
+                o.println("report: " + dir + " (metrics.json, summary.txt, <task>-confusion.csv, <task>-pr.png)");
+                return 0;
+            }
+            List<LabelledPhotos.Photo> photos = LabelledPhotos.read(images, labels);
+            ReportWriter w = new ReportWriter(dir, "your photos: " + photos.size() + " labelled images in " + images + " (" + labels + ")");
+            o.println(w.title());
+            for (Task t : Task.values()) {
+                o.print(w.add(t.id(), TileScores.of(m.get(t), LabelledPhotos.tiles(t, photos)), null));
+                o.println();
+            }
+            String imageLevel = imageLevel(photos, new CnnTileDetector(m.get(Task.OBJECTS), m.get(Task.SNOW), threshold));
+            w.note(imageLevel);
+            o.print(imageLevel);
+            w.finish();
+            o.println("report: " + dir + " (metrics.json, summary.txt, <task>-confusion.csv, <task>-pr.png)");
+            return 0;
+        }
+
+        /** Per class, over images: does the image hold the class, and did the detector find it anywhere. */
+        private static String imageLevel(List<LabelledPhotos.Photo> photos, CnnTileDetector det) {
+            SceneLevel level = new SceneLevel();
+            for (LabelledPhotos.Photo p : photos) {
+                Set<SceneClass> truth = new TreeSet<>();
+                p.boxes().forEach(b -> truth.add(b.cls()));
+                level.add(truth, det.detect(LabelledPhotos.frame(p), 0));
+            }
+            return level.toText("image level");
+        }
+    }
+
+    @Command(name = "generate", description = "Write labelled generated scenes (PNG + labels.csv in the format evaluate --labels reads), "
+            + "or with --clip an H.264 time-lapse of a stall set up and taken away.")
+    static final class Generate implements Callable<Integer> {
+        @ParentCommand
+        ModelsCommand models;
+
+        @Option(names = "--out", paramLabel = "DIR", description = "where to write (default: var/models/scenes)")
+        Path out;
+
+        @Option(names = "--count", defaultValue = "20", description = "scenes (default ${DEFAULT-VALUE})")
+        int count;
+
+        @Option(names = "--seed", defaultValue = "9800000000", description = "seed of the first scene; the next ones count up "
+                + "(default ${DEFAULT-VALUE}, a range no training or held-out set uses)")
+        long seed;
+
+        @Option(names = "--distractors-only", description = "scenes with distractors only (people, cars, shadows, stains, markings)")
+        boolean distractorsOnly;
+
+        @Option(names = "--clip", description = "write clip.mp4 (H.264) and clip.json instead of scenes")
+        boolean clip;
+
+        @Option(names = "--seconds-per-frame", defaultValue = "5", description = "clip: scene seconds between frames (default ${DEFAULT-VALUE})")
+        double secondsPerFrame;
+
+        @Option(names = "--stay-minutes", defaultValue = "20", description = "clip: how long the stall stays (default ${DEFAULT-VALUE})")
+        double stayMinutes;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintStream o = System.out;
+            Path dir = out != null ? out : models.top.workspace().varDir().resolve("models/scenes");
+            Files.createDirectories(dir);
+            if (seed >= 0 && seed < SceneSets.HELD_OUT_BASE) {
+                o.println("note: seeds below 9·10^9 are training seeds (S·10^7 + i): scenes from them may have been trained on");
+            }
+            if (clip) {
+                SceneClip c = SceneClip.of(seed, secondsPerFrame, 5, stayMinutes, 5);
+                Path file = dir.resolve("clip.mp4");
+                long t0 = System.nanoTime();
+                var box = c.write(file);
+                Map<String, Object> meta = new LinkedHashMap<>();
+                meta.put("file", "clip.mp4");
+                meta.put("codec", "H.264 (" + SceneClip.ENCODER + ")");
+                meta.put("seed", seed);
+                meta.put("frames", c.frames());
+                meta.put("fps", SceneClip.FPS);
+                meta.put("scene_seconds_per_frame", secondsPerFrame);
+                meta.put("stall_from_frame", c.stallFrom());
+                meta.put("stall_to_frame", c.stallTo());
+                meta.put("stall_box", box == null ? null : box.toArray());
+                Json.mapper().writerWithDefaultPrettyPrinter().writeValue(dir.resolve("clip.json").toFile(), meta);
+                o.printf(Locale.ROOT, "%s: %d frames H.264 (%s), %.0f scene-seconds a frame; the stall stands from frame %d to %d (%.0f scene-minutes); %,d bytes, %.1f s%n",
+                        file, c.frames(), SceneClip.ENCODER, secondsPerFrame, c.stallFrom(), c.stallTo() - 1, stayMinutes, Files.size(file),
+                        (System.nanoTime() - t0) / 1e9);
+                return 0;
+            }
+            SceneGenerator g = new SceneGenerator();
+            StringBuilder csv = new StringBuilder(String.join(",", LabelledPhotos.HEADER)).append('\n');
+            List<Map<String, Object>> meta = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                long s = seed + i;
+                Scene sc = g.generate(s, distractorsOnly ? SceneRecipe.distractorsOnly(5) : SceneRecipe.mixed(s));
+                String name = "scene-" + s + ".png";
+                ImageIO.write(sc.image(), "png", dir.resolve(name).toFile());
+                ImageIO.write(maskImage(sc), "png", dir.resolve("scene-" + s + "-mask.png").toFile());
+                csv.append(labelRows(name, sc));
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("image", name);
+                m.put("seed", s);
+                m.put("setting", sc.setting().name().toLowerCase(Locale.ROOT));
+                m.put("light", sc.light().name().toLowerCase(Locale.ROOT));
+                m.put("snow", sc.recipe().snow());
+                m.put("placed", sc.placed().stream().map(p -> Map.of("class", p.cls().id(), "kind", p.kind(), "box", p.box().toArray())).toList());
+                meta.add(m);
+            }
+            Files.writeString(dir.resolve("labels.csv"), csv);
+            Json.mapper().writerWithDefaultPrettyPrinter().writeValue(dir.resolve("scenes.json").toFile(), meta);
+            o.printf(Locale.ROOT, "%d scenes (generator v%d, seeds %d..%d) in %s: scene-<seed>.png, -mask.png, labels.csv, scenes.json%n", count,
+                    SceneGenerator.VERSION, seed, seed + count - 1, dir);
+            o.printf("measure the models on them: gridwatch models evaluate --images %s --labels %s%n", dir, dir.resolve("labels.csv"));
+            return 0;
+        }
+    }
+
+    /** The labels.csv rows of a generated scene: each target's box, the snow's extent, or one {@code none} row. */
+    static String labelRows(String name, Scene sc) {
+        StringBuilder sb = new StringBuilder();
+        for (Scene.Placed p : sc.targets()) {
+            double[] b = p.box().toArray();
+            sb.append(String.format(Locale.ROOT, "%s,%s,%.4f,%.4f,%.4f,%.4f%n", name, p.cls().id(), b[0], b[1], b[2], b[3]));
+        }
+        int[] snow = snowExtent(sc);
+        if (snow != null) {
+            sb.append(String.format(Locale.ROOT, "%s,snow,%.4f,%.4f,%.4f,%.4f%n", name, snow[0] / (double) sc.width(), snow[1] / (double) sc.height(),
+                    snow[2] / (double) sc.width(), snow[3] / (double) sc.height()));
+        }
+        if (sb.isEmpty()) {
+            sb.append(name).append(",none,,,,\n");
+        }
+        return sb.toString();
+    }
+
+    private static int[] snowExtent(Scene sc) {
+        int x1 = Integer.MAX_VALUE;
+        int y1 = Integer.MAX_VALUE;
+        int x2 = -1;
+        int y2 = -1;
+        for (int y = 0; y < sc.height(); y++) {
+            for (int x = 0; x < sc.width(); x++) {
+                if (sc.classAt(x, y) == SceneClass.SNOW) {
+                    x1 = Math.min(x1, x);
+                    y1 = Math.min(y1, y);
+                    x2 = Math.max(x2, x + 1);
+                    y2 = Math.max(y2, y + 1);
+                }
+            }
+        }
+        return x2 < 0 ? null : new int[] {x1, y1, x2, y2};
+    }
+
+    static BufferedImage maskImage(Scene sc) {
+        int[] colour = {0x202020, 0xE04040, 0x40C040, 0x4080FF, 0xFFFFFF};
+        BufferedImage m = new BufferedImage(sc.width(), sc.height(), BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < sc.height(); y++) {
+            for (int x = 0; x < sc.width(); x++) {
+                m.setRGB(x, y, colour[sc.classAt(x, y).ordinal()]);
+            }
+        }
+        return m;
+    }
+
+    static long fileSize(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package io.gridwatch.cli;
+
+import io.gridwatch.json.Json;
+import io.gridwatch.models.cnn.ModelMetadata;
+import io.gridwatch.models.scene.SceneGenerator;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code gridwatch models generate | evaluate | train} as people use them (no services needed). */
+class ModelsCommandTest {
+
+    @TempDir
+    static Path home;
+    static Path config;
+
+    @BeforeAll
+    static void configure() throws Exception {
+        config = Files.writeString(home.resolve("gridwatch.yaml"), "stack:\n  var_dir: var\n");
+    }
+
+    static CliRun run(String... args) {
+        return CliRun.of(home, config, args);
+    }
+
+    @Test
+    void generatedScenesAreMeasuredThroughThePhotoPath() throws Exception {
+        Path scenes = home.resolve("scenes");
+        CliRun gen = run("models", "generate", "--out", scenes.toString(), "--count", "6");
+        assertThat(gen.status()).as(gen.err()).isZero();
+        assertThat(gen.out()).contains("6 scenes (generator v" + SceneGenerator.VERSION + ", seeds 9800000000..9800000005)");
+        List<String> csv = Files.readAllLines(scenes.resolve("labels.csv"));
+        assertThat(csv.get(0)).isEqualTo("image,label,x1,y1,x2,y2");
+        assertThat(csv.subList(1, csv.size())).allMatch(l -> l.matches("scene-98000000\\d\\d\\.png,(stall|garbage|water|snow),[01]\\.\\d{4}(,[01]\\.\\d{4}){3}")
+                || l.matches("scene-98000000\\d\\d\\.png,none,,,,"));
+        assertThat(scenes.resolve("scene-9800000005.png")).isRegularFile();
+        assertThat(scenes.resolve("scene-9800000005-mask.png")).isRegularFile();
+
+        Path report = home.resolve("photo-report");
+        CliRun ev = run("models", "evaluate", "--images", scenes.toString(), "--labels", scenes.resolve("labels.csv").toString(),
+                "--report", report.toString());
+        assertThat(ev.status()).as(ev.err()).isZero();
+        assertThat(ev.out()).contains("your photos: 6 labelled images").contains("objects — ").contains("snow — ")
+                .contains("image level (6 frames)").contains("confusion matrix");
+        // the confusion matrix in the report adds up to the tiles the summary counts
+        String summary = Files.readString(report.resolve("summary.txt"));
+        long tiles = Long.parseLong(summary.replaceAll("(?s).*objects — ([\\d,]+) tiles.*", "$1").replace(",", ""));
+        long sum = Files.readAllLines(report.resolve("objects-confusion.csv")).stream().skip(1)
+                .flatMap(l -> java.util.Arrays.stream(l.split(",")).skip(1)).mapToLong(Long::parseLong).sum();
+        assertThat(sum).isEqualTo(tiles).isPositive();
+        assertThat(report.resolve("objects-pr.png")).isRegularFile();
+        assertThat(report.resolve("metrics.json")).isRegularFile();
+
+        CliRun bad = run("models", "evaluate", "--images", scenes.toString());
+        assertThat(bad.status()).isEqualTo(2);
+        assertThat(bad.err()).contains("--images and --labels go together");
+    }
+
+    @Test
+    void evaluateOnHeldOutScenesWritesTheReport() throws Exception {
+        Path report = home.resolve("held-out-report");
+        CliRun r = run("models", "evaluate", "--scenes", "6", "--distractor-scenes", "3", "--report", report.toString());
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out()).contains("held-out generated scenes (generator v" + SceneGenerator.VERSION + "): 6 mixed").containsPattern("stall +\\d\\.\\d{4} +\\d\\.\\d{4}")
+                .contains("specificity on distractor-only scenes:");
+        assertThat(report.resolve("snow-pr.png")).isRegularFile();
+        assertThat(Files.readString(report.resolve("metrics.json"))).contains("\"distractor_specificity\"");
+    }
+
+    @Test
+    void trainWritesASmallModelWithItsMetadata() throws Exception {
+        Path out = home.resolve("trained");
+        CliRun r = run("models", "train", "--task", "snow", "--seed", "3", "--scenes", "16", "--epochs", "1", "--held-out", "4",
+                "--distractor-scenes", "2", "--out", out.toString());
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out()).contains("training snow: seed 3, 16 scenes").contains("trained 1 model");
+        ModelMetadata md = Json.mapper().readValue(out.resolve("snow.json").toFile(), ModelMetadata.class);
+        assertThat(md.training().seed()).isEqualTo(3);
+        assertThat(md.generatorVersion()).isEqualTo(SceneGenerator.VERSION);
+        assertThat(md.normalisation().mean()).hasSize(3);
+        assertThat(md.fileBytes()).isEqualTo(Files.size(out.resolve("snow.zip"))).isLessThan(2 * 1024 * 1024);
+
+        CliRun bad = run("models", "train", "--task", "rain");
+        assertThat(bad.status()).isEqualTo(1);
+        assertThat(bad.err()).contains("unknown task 'rain'");
+    }
+
+    @Test
+    void generateWritesAnH264Clip() throws Exception {
+        Path out = home.resolve("clip");
+        CliRun r = run("models", "generate", "--clip", "--out", out.toString(), "--seconds-per-frame", "30", "--stay-minutes", "5");
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out()).contains("H.264 (libopenh264)").contains("the stall stands from frame 10 to 19");
+        assertThat(Files.size(out.resolve("clip.mp4"))).isGreaterThan(5_000);
+        assertThat(Files.readString(out.resolve("clip.json"))).contains("\"stall_from_frame\" : 10");
+    }
+}
