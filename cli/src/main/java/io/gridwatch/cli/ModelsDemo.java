@@ -105,7 +105,7 @@ final class ModelsDemo {
         out.printf("pictures (truth in green, detections in red): %s/scene-1.png … scene-%d.png%n", dir, cases.size());
 
         out.println();
-        SceneClip clip = SceneClip.of(SEED_BASE + 100, 20, 2, 20, 2);
+        SceneClip clip = SceneClip.of(SEED_BASE + 100, 30, 2, 20, 2);
         Path file = dir.resolve("stall-timelapse.mp4");
         Box stall = clip.write(file);
         List<Integer> reported = new ArrayList<>();

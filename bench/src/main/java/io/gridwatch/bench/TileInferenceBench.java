@@ -1,0 +1,106 @@
+package io.gridwatch.bench;
+
+import io.gridwatch.models.DetectorConfig;
+import io.gridwatch.models.Detectors;
+import io.gridwatch.models.Detector;
+import io.gridwatch.models.cnn.Task;
+import io.gridwatch.models.cnn.TileClassifier;
+import io.gridwatch.models.scene.Scene;
+import io.gridwatch.models.tiles.ScenePool;
+import io.gridwatch.models.tiles.Tiles;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * How long the committed tile models take per 64×64 tile, single-threaded as the target says
+ * (run with OMP_NUM_THREADS=1, which bench/run sets): one tile per call (a camera zone of one
+ * tile), a frame's 63 tiles per call (the detector's way), and the whole cnn-tiles detector on a
+ * 320×240 frame. Prints the machine's load beside the figures: it is shared.
+ *
+ * <p>Usage: {@code bench/run tile-inference [--rounds 5] [--calls 400]}
+ */
+public final class TileInferenceBench {
+
+    public static void main(String[] args) throws Exception {
+        int rounds = 5;
+        int calls = 400;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--calls" -> calls = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + " (known: --rounds N, --calls N)");
+            }
+        }
+        System.out.printf("OMP_NUM_THREADS=%s, ND4J threads %s, %s%n", System.getenv("OMP_NUM_THREADS"),
+                Nd4j.getEnvironment().maxMasterThreads(), load());
+        List<Scene> scenes = ScenePool.heldOut(20);
+        List<byte[]> tiles = new ArrayList<>();
+        for (Scene s : scenes) {
+            for (int[] g : Tiles.grid(s.width(), s.height())) {
+                tiles.add(Tiles.cut(s.image(), g[0], g[1], false));
+            }
+        }
+        for (Task t : Task.values()) {
+            TileClassifier m = TileClassifier.committed(t);
+            System.out.printf(Locale.ROOT, "%n%s model: %,d parameters, %,d bytes%n", t.id(), m.net().numParams(), m.metadata().fileBytes());
+            final int n = calls;
+            report("  one tile a call     ", rounds, () -> {
+                for (int i = 0; i < n; i++) {
+                    m.predict(List.of(tiles.get(i % tiles.size())));
+                }
+                return n;
+            });
+            report("  63 tiles a call     ", rounds, () -> {
+                int done = 0;
+                for (int i = 0; i + 63 <= tiles.size() && done < n * 4; i += 63) {
+                    m.predict(tiles.subList(i, i + 63));
+                    done += 63;
+                }
+                return done;
+            });
+        }
+        try (Detector d = Detectors.create(new DetectorConfig.CnnTiles("committed", 0.5))) {
+            System.out.println();
+            report("cnn-tiles detector, a 320×240 frame (63 tiles × 2 models), per frame", rounds, () -> {
+                for (Scene s : scenes) {
+                    d.detect(s.image(), 0);
+                }
+                return scenes.size();
+            });
+        }
+        System.out.printf("%nafter: %s%n", load());
+    }
+
+    interface Work {
+        int run() throws Exception;
+    }
+
+    private static void report(String what, int rounds, Work w) throws Exception {
+        w.run(); // warm-up
+        w.run();
+        double[] ms = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            long t0 = System.nanoTime();
+            int n = w.run();
+            ms[r] = (System.nanoTime() - t0) / 1e6 / n;
+        }
+        double mean = Arrays.stream(ms).average().orElse(0);
+        double sd = Math.sqrt(Arrays.stream(ms).map(v -> (v - mean) * (v - mean)).sum() / Math.max(1, rounds - 1));
+        double min = Arrays.stream(ms).min().orElse(0);
+        System.out.printf(Locale.ROOT, "%s: %.3f ms (± %.3f sd over %d rounds; best round %.3f ms)%n", what, mean, sd, rounds, min);
+    }
+
+    private static String load() {
+        try {
+            return "load average " + Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (Exception e) {
+            return "load average unknown";
+        }
+    }
+}
