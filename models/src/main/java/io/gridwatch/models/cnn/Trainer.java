@@ -104,11 +104,6 @@ public final class Trainer {
     }
 
     /**
-     * Trains on {@link Options#scenes()} generated scenes, a chunk of {@value #CHUNK_SCENES} at a time, each chunk's
-     * tiles shuffled and passed over {@link Options#epochs()} times: fresh scenes generalise better than more passes
-     * over the same ones, and generating a scene costs far less than training on its tiles.
-     */
-    /**
      * Per class: its share among the training scenes' grid tiles over its share in the training set, scaled so that
      * none gets 1. The trainer thins none-tiles and adds crops around objects, which teaches the net that objects are
      * far commoner than they are in a frame; these factors undo that skew (a prior shift, from training data only).
@@ -127,6 +122,11 @@ public final class Trainer {
         return w;
     }
 
+    /**
+     * Trains on {@link Options#scenes()} generated scenes, a chunk of {@value #CHUNK_SCENES} at a time, each chunk's
+     * tiles shuffled and passed over {@link Options#epochs()} times: fresh scenes generalise better than more passes
+     * over the same ones, and generating a scene costs far less than training on its tiles.
+     */
     public Result train(Options o, Path outDir) {
         long t0 = System.nanoTime();
         int chunks = (o.scenes() + CHUNK_SCENES - 1) / CHUNK_SCENES;
