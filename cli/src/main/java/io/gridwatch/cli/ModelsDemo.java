@@ -105,7 +105,7 @@ final class ModelsDemo {
         out.printf("pictures (truth in green, detections in red): %s/scene-1.png … scene-%d.png%n", dir, cases.size());
 
         out.println();
-        SceneClip clip = SceneClip.of(SEED_BASE + 100, 30, 2, 20, 2);
+        SceneClip clip = SceneClip.of(SEED_BASE + 100, 30, 6, 20, 2); // the background model learns the empty street for its first 10 frames
         Path file = dir.resolve("stall-timelapse.mp4");
         Box stall = clip.write(file);
         List<Integer> reported = new ArrayList<>();
@@ -123,7 +123,7 @@ final class ModelsDemo {
         }
         double spf = clip.secondsPerFrame() / 60;
         String clipVerdict = reported.isEmpty() ? "the stall was NOT reported"
-                : String.format(Locale.ROOT, "reported from minute %.0f to %.0f", reported.get(0) * spf, reported.get(reported.size() - 1) * spf);
+                : String.format(Locale.ROOT, "reported from minute %.1f to %.1f", reported.get(0) * spf, reported.get(reported.size() - 1) * spf);
         out.printf(Locale.ROOT, "appear-and-stay (OpenCV MOG2) on %s: %d frames of H.264, %.0f scene-seconds each; a stall set up at minute %.0f "
                         + "and taken away at minute %.0f; %s (60 s to count as staying); %d reports elsewhere (people passing)%n",
                 file, clip.frames(), clip.secondsPerFrame(), clip.stallFrom() * spf, clip.stallTo() * spf, clipVerdict, elsewhere[0]);
