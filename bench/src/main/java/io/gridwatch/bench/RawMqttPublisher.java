@@ -42,11 +42,9 @@ final class RawMqttPublisher implements AutoCloseable {
         byte[] variable = {0, 4, 'M', 'Q', 'T', 'T', 4, 0x02, 0, 0};
         int remaining = variable.length + 2 + id.length;
         out.write(0x10);
-        writeLength(remaining);
+        MqttWire.writeLength(out, remaining);
         out.write(variable);
-        out.write(id.length >> 8);
-        out.write(id.length & 0xff);
-        out.write(id);
+        MqttWire.writeString(out, id);
         out.flush();
         int type = in.readUnsignedByte();
         int len = in.readUnsignedByte();
@@ -64,7 +62,7 @@ final class RawMqttPublisher implements AutoCloseable {
         try {
             while (true) {
                 int type = in.readUnsignedByte();
-                int len = readLength();
+                int len = MqttWire.readLength(in);
                 in.skipNBytes(len);
                 if ((type & 0xf0) == 0x40) { // PUBACK
                     acked.increment();
@@ -89,10 +87,8 @@ final class RawMqttPublisher implements AutoCloseable {
         int id = nextId;
         nextId = nextId == 65_535 ? 1 : nextId + 1;
         out.write(0x32); // PUBLISH, QoS 1
-        writeLength(2 + topic.length + 2 + payload.length);
-        out.write(topic.length >> 8);
-        out.write(topic.length & 0xff);
-        out.write(topic);
+        MqttWire.writeLength(out, 2 + topic.length + 2 + payload.length);
+        MqttWire.writeString(out, topic);
         out.write(id >> 8);
         out.write(id & 0xff);
         out.write(payload);
@@ -110,26 +106,6 @@ final class RawMqttPublisher implements AutoCloseable {
             return failure == null;
         }
         return false;
-    }
-
-    private void writeLength(int n) throws IOException {
-        do {
-            int b = n % 128;
-            n /= 128;
-            out.write(n > 0 ? b | 0x80 : b);
-        } while (n > 0);
-    }
-
-    private int readLength() throws IOException {
-        int value = 0;
-        int mul = 1;
-        int b;
-        do {
-            b = in.readUnsignedByte();
-            value += (b & 0x7f) * mul;
-            mul *= 128;
-        } while ((b & 0x80) != 0);
-        return value;
     }
 
     @Override

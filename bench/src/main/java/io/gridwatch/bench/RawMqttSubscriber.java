@@ -32,17 +32,17 @@ final class RawMqttSubscriber implements AutoCloseable {
         byte[] id = clientId.getBytes(StandardCharsets.UTF_8);
         byte[] variable = {0, 4, 'M', 'Q', 'T', 'T', 4, 0x02, 0, 0}; // clean session, keep-alive 0
         out.write(0x10);
-        writeLength(variable.length + 2 + id.length);
+        MqttWire.writeLength(out, variable.length + 2 + id.length);
         out.write(variable);
-        writeString(id);
+        MqttWire.writeString(out, id);
         out.flush();
         expect(0x20, "CONNACK");
         byte[] f = filter.getBytes(StandardCharsets.UTF_8);
         out.write(0x82); // SUBSCRIBE
-        writeLength(2 + 2 + f.length + 1);
+        MqttWire.writeLength(out, 2 + 2 + f.length + 1);
         out.write(0);
         out.write(1);
-        writeString(f);
+        MqttWire.writeString(out, f);
         out.write(1); // QoS 1
         out.flush();
         expect(0x90, "SUBACK");
@@ -53,7 +53,7 @@ final class RawMqttSubscriber implements AutoCloseable {
 
     private void expect(int type, String name) throws IOException {
         int t = in.readUnsignedByte();
-        byte[] body = new byte[readLength()];
+        byte[] body = new byte[MqttWire.readLength(in)];
         in.readFully(body);
         if (t != type || (type == 0x20 && body[1] != 0) || (type == 0x90 && (body[body.length - 1] & 0xff) >= 0x80)) {
             throw new IOException("MQTT broker answered " + Integer.toHexString(t) + " instead of " + name);
@@ -67,7 +67,7 @@ final class RawMqttSubscriber implements AutoCloseable {
                     out.flush();
                 }
                 int type = in.readUnsignedByte();
-                int len = readLength();
+                int len = MqttWire.readLength(in);
                 if ((type & 0xf0) == 0x30) {
                     int topicLen = in.readUnsignedShort();
                     in.skipNBytes(topicLen);
@@ -92,32 +92,6 @@ final class RawMqttSubscriber implements AutoCloseable {
                 System.err.println("subscriber stopped: " + e);
             }
         }
-    }
-
-    private void writeString(byte[] s) throws IOException {
-        out.write(s.length >> 8);
-        out.write(s.length & 0xff);
-        out.write(s);
-    }
-
-    private void writeLength(int n) throws IOException {
-        do {
-            int b = n % 128;
-            n /= 128;
-            out.write(n > 0 ? b | 0x80 : b);
-        } while (n > 0);
-    }
-
-    private int readLength() throws IOException {
-        int value = 0;
-        int mul = 1;
-        int b;
-        do {
-            b = in.readUnsignedByte();
-            value += (b & 0x7f) * mul;
-            mul *= 128;
-        } while ((b & 0x80) != 0);
-        return value;
     }
 
     @Override

@@ -4,11 +4,11 @@ import io.gridwatch.config.GridwatchConfig;
 import io.gridwatch.jobs.BenchJobs;
 import io.gridwatch.jobs.RuleChange;
 import io.gridwatch.jobs.SensorPipeline;
-import io.gridwatch.json.Json;
 import io.gridwatch.rules.RuleEvaluator;
 import io.gridwatch.rules.RuleSet;
 import io.gridwatch.rules.SensorRuleState;
 import io.gridwatch.sensor.Reading;
+import io.gridwatch.sensor.ReadingJson;
 import io.gridwatch.sensor.SensorType;
 import io.gridwatch.stack.KafkaBrokerProcess;
 import io.gridwatch.stack.LocalStack;
@@ -222,7 +222,7 @@ public final class RulesJobBench {
                 int i = n % fleet.size;
                 int round = n / fleet.size;
                 Reading r = fleet.reading(i, round, ts(base, i, round));
-                byte[] value = Json.mapper().writeValueAsBytes(r);
+                byte[] value = ReadingJson.write(r);
                 bytes += value.length;
                 producer.send(new ProducerRecord<>(Topics.READINGS.name(), r.sensorId().getBytes(StandardCharsets.UTF_8), value));
             }
@@ -299,17 +299,13 @@ public final class RulesJobBench {
         // and JSON → Reading as the source does it
         byte[][] json = new byte[Math.min(fleet.size, 100_000)][];
         for (int i = 0; i < json.length; i++) {
-            try {
-                json[i] = Json.mapper().writeValueAsBytes(fleet.reading(i, 3, ts(base, i, 3)));
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException(e);
-            }
+            json[i] = ReadingJson.write(fleet.reading(i, 3, ts(base, i, 3)));
         }
         t = System.nanoTime();
         for (int rep = 0; rep < 3; rep++) {
             for (byte[] j : json) {
                 try {
-                    sink += io.gridwatch.sensor.ReadingJson.read(j).intervalS();
+                    sink += ReadingJson.read(j).intervalS();
                 } catch (java.io.IOException e) {
                     throw new IllegalStateException(e);
                 }

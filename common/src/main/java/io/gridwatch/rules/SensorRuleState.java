@@ -18,9 +18,9 @@ import java.util.Arrays;
 /**
  * What {@link RuleEvaluator} remembers about one sensor: where it stands (from its newest reading, so
  * that a timer can describe it), the newest event time evaluated, the duplicate filter, and one
- * {@link Slot} per rule family in force. Plain fields and primitive arrays only — no boxed or
- * unmodifiable collections — so that Flink can copy it with Kryo or keep it as {@link #toBytes()}
- * (a few hundred bytes with the default rules; see {@code SensorRuleStateTest}).
+ * {@link Slot} per rule family in force. Plain fields and primitive arrays only; {@link #writeTo} is its
+ * compact encoding (a few hundred bytes with the default rules; see {@code SensorRuleStateTest}), which the
+ * rules operator's state serializer writes to checkpoints.
  *
  * <p>Mutable, and owned by one key of one operator: never share an instance between threads.
  */

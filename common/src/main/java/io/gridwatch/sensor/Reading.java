@@ -25,7 +25,8 @@ import java.util.Objects;
  * @param ts         time of measurement, epoch ms
  * @param receivedAt when ingest received it, epoch ms
  * @param seq        the device's per-sensor counter, when it sends one (duplicates repeat it)
- * @param values     metric → value; a mutable map only so that Flink can copy it: never change it
+ * @param values     metric → value, in the order received; never change it once the reading is made (the jobs'
+ *                   serializer treats a reading as immutable and shares it between operators)
  * @param online     for status messages: whether the device says it is online
  * @param gridCode   its unit grid, or null when it stands outside every grid
  */
