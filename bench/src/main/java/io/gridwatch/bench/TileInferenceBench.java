@@ -37,6 +37,7 @@ public final class TileInferenceBench {
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (known: --rounds N, --calls N)");
             }
         }
+        io.gridwatch.models.cnn.Nd4jRuntime.init();
         System.out.printf("OMP_NUM_THREADS=%s, ND4J threads %s, %s%n", System.getenv("OMP_NUM_THREADS"),
                 Nd4j.getEnvironment().maxMasterThreads(), load());
         List<Scene> scenes = ScenePool.heldOut(20);

@@ -1,5 +1,6 @@
 package io.gridwatch.models;
 
+import io.gridwatch.models.cnn.Nd4jRuntime;
 import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.opencv.opencv_objdetect.HOGDescriptor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -30,7 +31,8 @@ class NativeStackTest {
     }
 
     @Test
-    void nd4jRunsAConvolutionOnTheCpuBackend() {
+    void nd4jRunsAConvolutionOnTheCpuBackendThroughOneDnn() {
+        Nd4jRuntime.init();
         var conf = new NeuralNetConfiguration.Builder().seed(1).list()
                 .layer(new ConvolutionLayer.Builder(3, 3).nOut(4).activation(Activation.RELU).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2).activation(Activation.SOFTMAX).build())
@@ -40,5 +42,9 @@ class NativeStackTest {
         INDArray out = net.output(Nd4j.rand(1, 3, 8, 8));
         assertThat(out.sumNumber().doubleValue()).isCloseTo(1.0, within(1e-5));
         assertThat(Nd4j.getExecutioner().getEnvironmentInformation().get("backend")).isEqualTo("CPU");
+        // oneDNN, not the ten-times-slower im2col path: the libnd4j build has it and the layer took its helper
+        assertThat(org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu.Environment.getInstance().isUseONEDNN()).isTrue();
+        assertThat(((org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) net.getLayer(0)).getHelper())
+                .isInstanceOf(org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper.class);
     }
 }

@@ -29,6 +29,10 @@ import java.util.zip.ZipOutputStream;
  */
 public final class TileClassifier {
 
+    static {
+        Nd4jRuntime.init(); // oneDNN, before ND4J loads
+    }
+
     /** Where the committed models live on the classpath: {@code <task>.zip} and {@code <task>.json}. */
     public static final String RESOURCE_DIR = "/io/gridwatch/models/cnn/";
 

@@ -31,6 +31,10 @@ import java.util.Map;
  */
 public final class TileNet {
 
+    static {
+        Nd4jRuntime.init(); // oneDNN, before ND4J loads
+    }
+
     private TileNet() {
     }
 

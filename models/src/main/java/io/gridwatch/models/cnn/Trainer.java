@@ -34,6 +34,10 @@ import java.util.SplittableRandom;
  */
 public final class Trainer {
 
+    static {
+        Nd4jRuntime.init(); // oneDNN, before ND4J loads
+    }
+
     /**
      * @param heldOut            held-out mixed scenes to evaluate on (seeds {@link SceneSets#heldOutSeed})
      * @param distractorScenes   held-out distractor-only scenes (seeds {@link SceneSets#distractorSeed})

@@ -1,5 +1,6 @@
 package io.gridwatch.models.tiles;
 
+import io.gridwatch.models.cnn.Nd4jRuntime;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
@@ -15,6 +16,10 @@ import java.util.SplittableRandom;
  * time; the order is shuffled per epoch from a fixed seed, so a run is repeatable.
  */
 public final class TileBatches implements DataSetIterator {
+
+    static {
+        Nd4jRuntime.init(); // oneDNN, before ND4J loads
+    }
 
     private final TileSet set;
     private final int batch;
