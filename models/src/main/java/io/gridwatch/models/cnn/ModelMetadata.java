@@ -10,7 +10,7 @@ import java.util.Map;
  */
 public record ModelMetadata(String task, List<String> classes, String modelFile, long fileBytes, long parameters,
                             int generatorVersion, Input input, Normalisation normalisation, double[] priorCorrection,
-                            Training training, HeldOut heldOut, Metrics metrics, String command) {
+                            Calibration calibration, Training training, HeldOut heldOut, Metrics metrics, String command) {
 
     /** What the net takes: 64×64 tiles cut from frames scaled to {@code frameWidth}, RGB, NCHW, 0..255 before normalisation. */
     public record Input(int width, int height, int channels, String channelOrder, String layout, String range,
@@ -22,6 +22,15 @@ public record ModelMetadata(String task, List<String> classes, String modelFile,
      * of the class among the training scenes' grid tiles over its share in the (thinned, object-rich) training set.
      * Derived from training data only; it undoes the sampling the trainer itself did.
      */
+
+    /**
+     * The decision rule fitted on validation scenes (seeds from the training seed's own range, never the held-out
+     * sets): per class a factor on the prior-corrected probability ({@link io.gridwatch.models.eval.Calibration}),
+     * and the validation tiles' mean object-class F1 before and after. Absent (null) in models made before it.
+     */
+    public record Calibration(String sceneSeeds, int scenes, int distractorScenes, int tiles, double[] factors, double meanF1Before,
+                              double meanF1After) {
+    }
 
     /** Per-channel standardisation fitted on the training tiles only: (x − mean) / std, channels R, G, B. */
     public record Normalisation(String type, double[] mean, double[] std) {

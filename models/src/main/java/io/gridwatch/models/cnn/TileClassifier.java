@@ -43,10 +43,27 @@ public final class TileClassifier {
     private final double[] prior;
 
     public TileClassifier(Task task, MultiLayerNetwork net, NormalizerStandardize normalizer, ModelMetadata metadata) {
-        this(task, net, normalizer, metadata, metadata == null ? null : metadata.priorCorrection());
+        this(task, net, normalizer, metadata, metadata == null ? null : decisionFactors(metadata));
     }
 
-    /** @param prior per-class factors on the net's probabilities (see {@link ModelMetadata#priorCorrection()}), or null */
+    /** The prior correction times the calibration factors, when the model has them; null when it has neither. */
+    static double[] decisionFactors(ModelMetadata m) {
+        double[] prior = m.priorCorrection();
+        double[] cal = m.calibration() == null ? null : m.calibration().factors();
+        if (cal == null) {
+            return prior;
+        }
+        double[] w = cal.clone();
+        for (int c = 0; prior != null && c < w.length; c++) {
+            w[c] *= prior[c];
+        }
+        return w;
+    }
+
+    /**
+     * @param prior per-class factors on the net's probabilities, or null: the prior correction times the calibration
+     *              (see {@link ModelMetadata#priorCorrection()} and {@link ModelMetadata#calibration()})
+     */
     public TileClassifier(Task task, MultiLayerNetwork net, NormalizerStandardize normalizer, ModelMetadata metadata, double[] prior) {
         this.task = task;
         this.net = net;
@@ -76,7 +93,7 @@ public final class TileClassifier {
 
     /**
      * Class probabilities, one row a tile (CHW RGB bytes), columns in {@link Task#classes()} order, after the
-     * prior correction when the model has one.
+     * decision factors (prior correction × calibration) when the model has them.
      */
     public float[][] predict(List<byte[]> tiles) {
         float[][] out = new float[tiles.size()][];

@@ -54,10 +54,20 @@ public final class TileNet {
                 .l2(1e-4)
                 .convolutionMode(ConvolutionMode.Same)
                 .list();
-        // the tile averaged to 32×32: a full-resolution 5×5 first convolution (stride 2, twice the cost) measured no better
-        b.layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.AVG).name("pool0").kernelSize(2, 2).stride(2, 2).build());
-        b.layer(new ConvolutionLayer.Builder(3, 3).name("conv1").nOut(12).activation(Activation.IDENTITY).build());
-        int[] channels = {24, 32};
+        String shape = System.getProperty("gridwatch.tilenet", "half");
+        int[] channels;
+        int dense;
+        if (shape.equals("s2")) {
+            b.layer(new ConvolutionLayer.Builder(4, 4).name("conv1").stride(2, 2).nOut(16).activation(Activation.IDENTITY).build());
+            channels = new int[] {32, 48};
+            dense = 64;
+        } else {
+            b.layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.AVG).name("pool0").kernelSize(2, 2).stride(2, 2).build());
+            boolean wide = shape.equals("wide");
+            b.layer(new ConvolutionLayer.Builder(3, 3).name("conv1").nOut(wide ? 16 : 12).activation(Activation.IDENTITY).build());
+            channels = wide ? new int[] {32, 48} : new int[] {24, 32};
+            dense = wide ? 64 : 48;
+        }
         b.layer(new BatchNormalization.Builder().name("norm1").activation(Activation.RELU).build());
         b.layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).name("pool1").kernelSize(2, 2).stride(2, 2).build());
         for (int i = 0; i < channels.length; i++) {
@@ -66,7 +76,7 @@ public final class TileNet {
             b.layer(new BatchNormalization.Builder().name("norm" + n).activation(Activation.RELU).build());
             b.layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).name("pool" + n).kernelSize(2, 2).stride(2, 2).build());
         }
-        return b.layer(new DenseLayer.Builder().name("dense").nOut(48).activation(Activation.RELU).build())
+        return b.layer(new DenseLayer.Builder().name("dense").nOut(dense).activation(Activation.RELU).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(task.classes().size())
                         .activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.convolutional(Tiles.SIZE, Tiles.SIZE, 3))

@@ -89,7 +89,7 @@ public record TileScores(Task task, int[] truth, float[][] probs) {
                 distractors == null ? 0 : distractors.size(), m.counts());
     }
 
-    static double round(double v) {
+    public static double round(double v) {
         return Math.round(v * 10000) / 10000.0;
     }
 }

@@ -6,6 +6,8 @@ import io.gridwatch.models.scene.SceneRecipe;
  * Which scene seeds serve what, so that the held-out sets never touch training: training scene
  * {@code i} of training seed {@code S} is {@code S·10⁷ + i} (S < {@value #MAX_TRAINING_SEED}, so below
  * 9·10⁹); held-out mixed scenes are {@code 9·10⁹ + i}; held-out distractor-only scenes {@code 9.5·10⁹ + i}.
+ * Validation scenes (for the decision rule, {@link io.gridwatch.models.eval.Calibration}) come from the training seed's
+ * own range above any training scene: {@code S·10⁷ + 9·10⁶ + i}.
  */
 public final class SceneSets {
 
@@ -24,6 +26,13 @@ public final class SceneSets {
             throw new IllegalArgumentException("scene index out of range: " + i);
         }
         return seed * 10_000_000L + i;
+    }
+
+    /** Training scenes stop below this index, validation scenes start at it. */
+    public static final int VALIDATION_FROM = 9_000_000;
+
+    public static long validationSeed(long seed, int i) {
+        return trainingSeed(seed, VALIDATION_FROM + i);
     }
 
     public static long heldOutSeed(int i) {
