@@ -105,6 +105,15 @@ final class ProcStats {
     }
 
     /** Heap in use after a GC, and the heap's size, in MiB. */
+    /** "load average …" as /proc/loadavg has it, printed beside figures taken on a shared machine. */
+    static String loadAverage() {
+        try {
+            return "load average " + java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim();
+        } catch (java.io.IOException e) {
+            return "load average unknown";
+        }
+    }
+
     static String heap() {
         MemoryMXBean m = ManagementFactory.getMemoryMXBean();
         System.gc();

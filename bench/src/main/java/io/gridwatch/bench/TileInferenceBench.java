@@ -10,8 +10,6 @@ import io.gridwatch.models.tiles.ScenePool;
 import io.gridwatch.models.tiles.Tiles;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -39,7 +37,7 @@ public final class TileInferenceBench {
         }
         io.gridwatch.models.cnn.Nd4jRuntime.init();
         System.out.printf("OMP_NUM_THREADS=%s, ND4J threads %s, %s%n", System.getenv("OMP_NUM_THREADS"),
-                Nd4j.getEnvironment().maxMasterThreads(), load());
+                Nd4j.getEnvironment().maxMasterThreads(), ProcStats.loadAverage());
         List<Scene> scenes = ScenePool.heldOut(20);
         List<byte[]> tiles = new ArrayList<>();
         for (Scene s : scenes) {
@@ -75,7 +73,7 @@ public final class TileInferenceBench {
                 return scenes.size();
             });
         }
-        System.out.printf("%nafter: %s%n", load());
+        System.out.printf("%nafter: %s%n", ProcStats.loadAverage());
     }
 
     interface Work {
@@ -95,13 +93,5 @@ public final class TileInferenceBench {
         double sd = Math.sqrt(Arrays.stream(ms).map(v -> (v - mean) * (v - mean)).sum() / Math.max(1, rounds - 1));
         double min = Arrays.stream(ms).min().orElse(0);
         System.out.printf(Locale.ROOT, "%s: %.3f ms (± %.3f sd over %d rounds; best round %.3f ms)%n", what, mean, sd, rounds, min);
-    }
-
-    private static String load() {
-        try {
-            return "load average " + Files.readString(Path.of("/proc/loadavg")).trim();
-        } catch (Exception e) {
-            return "load average unknown";
-        }
     }
 }

@@ -13,8 +13,6 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.PrintStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -42,7 +40,7 @@ public final class TileTrainingBench {
             }
         }
         Nd4jRuntime.init();
-        System.out.printf("OMP_NUM_THREADS=%s, %s%n", System.getenv("OMP_NUM_THREADS"), load());
+        System.out.printf("OMP_NUM_THREADS=%s, %s%n", System.getenv("OMP_NUM_THREADS"), ProcStats.loadAverage());
         Trainer quiet = new Trainer(new PrintStream(OutputStream.nullOutputStream()));
         TileSet set = quiet.trainingTiles(Trainer.Options.defaults(Task.OBJECTS), 0, 40);
         NormalizerStandardize norm = new NormalizerStandardize();
@@ -72,16 +70,8 @@ public final class TileTrainingBench {
             }
             double s = (System.nanoTime() - t0) / 1e9;
             System.out.printf(Locale.ROOT, "%s: %,.0f tiles/s training (%d batches in %.1f s), %s%n",
-                    helpers ? "oneDNN helpers     " : "no helpers (im2col)", tiles / s, i, s, load());
+                    helpers ? "oneDNN helpers     " : "no helpers (im2col)", tiles / s, i, s, ProcStats.loadAverage());
         }
         System.out.printf("ND4J threads %d%n", Nd4j.getEnvironment().maxMasterThreads());
-    }
-
-    private static String load() {
-        try {
-            return "load average " + Files.readString(Path.of("/proc/loadavg")).trim();
-        } catch (Exception e) {
-            return "load average unknown";
-        }
     }
 }
