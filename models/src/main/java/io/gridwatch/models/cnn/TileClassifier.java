@@ -43,15 +43,14 @@ public final class TileClassifier {
     private final double[] prior;
 
     public TileClassifier(Task task, MultiLayerNetwork net, NormalizerStandardize normalizer, ModelMetadata metadata) {
-        this(task, net, normalizer, metadata, metadata == null ? null : decisionFactors(metadata));
+        this(task, net, normalizer, metadata, metadata == null ? null : decisionFactors(metadata.priorCorrection(), metadata.calibration()));
     }
 
-    /** The prior correction times the calibration factors, when the model has them; null when it has neither. */
-    static double[] decisionFactors(ModelMetadata m) {
-        double[] prior = m.priorCorrection();
-        double[] cal = m.calibration() == null ? null : m.calibration().factors();
+    /** The prior correction times the calibration factors; either may be null (a factor of 1), both null gives null. */
+    static double[] decisionFactors(double[] prior, ModelMetadata.Calibration calibration) {
+        double[] cal = calibration == null ? null : calibration.factors();
         if (cal == null) {
-            return prior;
+            return prior == null ? null : prior.clone();
         }
         double[] w = cal.clone();
         for (int c = 0; prior != null && c < w.length; c++) {

@@ -195,38 +195,41 @@ public final class Trainer {
         try (ProgressBar pb = new ProgressBarBuilder().setTaskName("  " + o.task().id()).setInitialMax(planned)
                 .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(log)).setUpdateIntervalMillis(500)
                 .showSpeed().build()) {
-            // the next chunk's scenes are drawn while the net trains on this one: DL4J leaves the cores idle between its
-            // many small operations, and drawing is a third of the work (the tiles are the same whatever the timing)
+            // the next chunk's scenes are drawn on the second core while the net trains on this one with one OpenMP
+            // thread (./gridwatch sets OMP_NUM_THREADS=1); the tiles and their order are the same whatever the timing
             ExecutorService drawer = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "scene-drawer");
                 t.setDaemon(true);
                 return t;
             });
             Future<TileSet> next = null;
-            for (int c = 0; c < chunks; c++) {
-                TileSet set = c == 0 ? first : join(next);
-                if (c + 1 < chunks) {
-                    int from = (c + 1) * CHUNK_SCENES;
-                    next = drawer.submit(() -> trainingTiles(o, from, Math.min(o.scenes(), from + CHUNK_SCENES)));
-                }
-                int[] cc = set.counts();
-                int[] gc = set.gridCounts();
-                for (int i = 0; i < cc.length; i++) {
-                    counts[i] += cc[i];
-                    grid[i] += gc[i];
-                }
-                TileBatches batches = new TileBatches(set, o.batchSize(), o.seed() * 1_000 + c, true);
-                batches.setPreProcessor(norm);
-                for (int e = 0; e < o.epochs(); e++) {
-                    batches.reset();
-                    while (batches.hasNext()) {
-                        net.fit(batches.next());
-                        pb.step();
+            try {
+                for (int c = 0; c < chunks; c++) {
+                    TileSet set = c == 0 ? first : join(next);
+                    if (c + 1 < chunks) {
+                        int from = (c + 1) * CHUNK_SCENES;
+                        next = drawer.submit(() -> trainingTiles(o, from, Math.min(o.scenes(), from + CHUNK_SCENES)));
                     }
+                    int[] cc = set.counts();
+                    int[] gc = set.gridCounts();
+                    for (int i = 0; i < cc.length; i++) {
+                        counts[i] += cc[i];
+                        grid[i] += gc[i];
+                    }
+                    TileBatches batches = new TileBatches(set, o.batchSize(), o.seed() * 1_000 + c, true);
+                    batches.setPreProcessor(norm);
+                    for (int e = 0; e < o.epochs(); e++) {
+                        batches.reset();
+                        while (batches.hasNext()) {
+                            net.fit(batches.next());
+                            pb.step();
+                        }
+                    }
+                    pb.setExtraMessage(String.format(Locale.ROOT, " chunk %d/%d loss %.3f", c + 1, chunks, net.score()));
                 }
-                pb.setExtraMessage(String.format(Locale.ROOT, " chunk %d/%d loss %.3f", c + 1, chunks, net.score()));
+            } finally {
+                drawer.shutdownNow();
             }
-            drawer.shutdownNow();
         }
         Map<String, Integer> tiles = new LinkedHashMap<>();
         for (int c = 0; c < counts.length; c++) {
@@ -236,11 +239,7 @@ public final class Trainer {
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
         double[] prior = priorCorrection(grid, counts);
         ModelMetadata.Calibration calibration = calibrate(o, new TileClassifier(o.task(), net, norm, null, prior));
-        double[] factors = prior.clone();
-        for (int c = 0; c < factors.length; c++) {
-            factors[c] *= calibration.factors()[c];
-        }
-        TileClassifier draft = new TileClassifier(o.task(), net, norm, null, factors);
+        TileClassifier draft = new TileClassifier(o.task(), net, norm, null, TileClassifier.decisionFactors(prior, calibration));
         TileScores held = TileScores.ofScenes(draft, ScenePool.heldOut(o.heldOut()));
         TileScores distract = TileScores.ofScenes(draft, ScenePool.distractorsOnly(o.distractorScenes()));
         ModelMetadata.Metrics metrics = held.metrics(distract);
