@@ -84,6 +84,7 @@ class ModelsCommandTest {
         assertThat(md.training().seed()).isEqualTo(3);
         assertThat(md.generatorVersion()).isEqualTo(SceneGenerator.VERSION);
         assertThat(md.normalisation().mean()).hasSize(3);
+        assertThat(md.calibration().sceneSeeds()).startsWith("39000000.."); // validation scenes of seed 3
         assertThat(md.fileBytes()).isEqualTo(Files.size(out.resolve("snow.zip"))).isLessThan(2 * 1024 * 1024);
 
         CliRun bad = run("models", "train", "--task", "rain");

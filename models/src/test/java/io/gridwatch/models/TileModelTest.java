@@ -62,6 +62,12 @@ class TileModelTest {
         // snow is over-represented in training (every other scene snowed on, none-tiles thinned): its prior factor is < 1
         assertThat(md.priorCorrection()[0]).isEqualTo(1.0);
         assertThat(md.priorCorrection()[1]).isBetween(0.01, 0.99);
+        // the decision factors were fitted on validation scenes of seed 11 (11·10^7 + 9·10^6 + i): neither training nor held out
+        assertThat(md.calibration().sceneSeeds()).isEqualTo("119000000..119000005");
+        assertThat(md.calibration().scenes()).isEqualTo(4);
+        assertThat(md.calibration().distractorScenes()).isEqualTo(2);
+        assertThat(md.calibration().factors()).hasSize(2).startsWith(1.0);
+        assertThat(md.calibration().meanF1After()).isGreaterThanOrEqualTo(md.calibration().meanF1Before());
     }
 
     @Test
@@ -78,5 +84,8 @@ class TileModelTest {
     void heldOutSeedsAreNeverTrainingSeeds() {
         assertThat(SceneSets.trainingSeed(SceneSets.MAX_TRAINING_SEED, 9_999_999)).isLessThan(SceneSets.HELD_OUT_BASE);
         assertThatThrownBy(() -> SceneSets.trainingSeed(900, 0)).hasMessageContaining("held out");
+        // training scenes stop where the validation scenes start
+        assertThat(SceneSets.trainingSeed(7, SceneSets.VALIDATION_FROM - 1)).isLessThan(SceneSets.validationSeed(7, 0));
+        assertThatThrownBy(() -> TINY.withScenes(SceneSets.VALIDATION_FROM + 1)).hasMessageContaining("training scenes must be");
     }
 }

@@ -1,6 +1,7 @@
 package io.gridwatch.models.cnn;
 
 import io.gridwatch.json.Json;
+import io.gridwatch.models.eval.Calibration;
 import io.gridwatch.models.tiles.TileBatches;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
@@ -103,24 +104,11 @@ public final class TileClassifier {
             normalizer.transform(x);
             INDArray p = net.output(x, false);
             for (int i = 0; i < part.size(); i++) {
-                out[from + i] = corrected(p.getRow(i).toFloatVector());
+                float[] row = p.getRow(i).toFloatVector();
+                out[from + i] = prior == null ? row : Calibration.apply(row, prior);
             }
         }
         return out;
-    }
-
-    private float[] corrected(float[] p) {
-        if (prior == null) {
-            return p;
-        }
-        double sum = 0;
-        for (int c = 0; c < p.length; c++) {
-            sum += p[c] * prior[c];
-        }
-        for (int c = 0; c < p.length; c++) {
-            p[c] = (float) (p[c] * prior[c] / sum);
-        }
-        return p;
     }
 
     /** Writes {@code <dir>/<task>.zip} (net without updater state, plus normaliser) and {@code <task>.json}. */

@@ -33,9 +33,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Trains one task's tile model from scratch on generated scenes, evaluates it on the held-out
- * scenes and writes it with its metadata. Everything random comes from the seed: the scenes
- * ({@link SceneSets#trainingSeed}), the tile sampling, the initial weights and the batch order.
+ * Trains one task's tile model from scratch on generated scenes, fits its decision factors on
+ * validation scenes ({@link #calibrate}), evaluates it on the held-out scenes and writes it with its
+ * metadata. Everything random comes from the seed: the scenes ({@link SceneSets#trainingSeed} and
+ * {@link SceneSets#validationSeed}), the tile sampling, the initial weights and the batch order.
  */
 public final class Trainer {
 
@@ -49,6 +50,13 @@ public final class Trainer {
      */
     public record Options(Task task, long seed, int scenes, int epochs, int batchSize, double learningRate, double keepNone,
                           int heldOut, int distractorScenes) {
+
+        public Options {
+            if (scenes < 1 || scenes > SceneSets.VALIDATION_FROM) {
+                // training scene i is S·10⁷ + i; from VALIDATION_FROM on, the seeds belong to the validation scenes
+                throw new IllegalArgumentException("training scenes must be 1.." + SceneSets.VALIDATION_FROM + ", got " + scenes);
+            }
+        }
 
         public static Options defaults(Task task) {
             return switch (task) {
@@ -177,7 +185,7 @@ public final class Trainer {
     /**
      * Trains on {@link Options#scenes()} generated scenes, a chunk of {@value #CHUNK_SCENES} at a time, each chunk's
      * tiles shuffled and passed over {@link Options#epochs()} times: fresh scenes generalise better than more passes
-     * over the same ones, and generating a scene costs far less than training on its tiles.
+     * over the same ones, and the next chunk is drawn on the other core while the net trains on this one.
      */
     public Result train(Options o, Path outDir) {
         long t0 = System.nanoTime();

@@ -1,6 +1,7 @@
 package io.gridwatch.models.eval;
 
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * The decision rule of a tile model, fitted on validation tiles: per class a factor on its
@@ -50,24 +51,16 @@ public final class Calibration {
         return w;
     }
 
-    /** The mean F1 over classes 1..k−1 of {@code argmax p[c]·w[c]} (a class with no tiles and no predictions counts 1). */
+    /** The mean F1 over classes 1..k−1 of {@code argmax p[c]·w[c]}, through {@link ConfusionMatrix} as every reported F1. */
     public static double meanF1(int[] truth, float[][] probs, double[] w) {
         int k = w.length;
-        long[] tp = new long[k];
-        long[] predicted = new long[k];
-        long[] actual = new long[k];
+        ConfusionMatrix m = new ConfusionMatrix(IntStream.range(0, k).mapToObj(Integer::toString).toList());
         for (int i = 0; i < truth.length; i++) {
-            int p = argmax(probs[i], w);
-            predicted[p]++;
-            actual[truth[i]]++;
-            if (p == truth[i]) {
-                tp[p]++;
-            }
+            m.add(truth[i], argmax(probs[i], w));
         }
         double sum = 0;
         for (int c = 1; c < k; c++) {
-            long denominator = predicted[c] + actual[c];
-            sum += denominator == 0 ? 1 : 2.0 * tp[c] / denominator;
+            sum += m.f1(c);
         }
         return k <= 1 ? 1 : sum / (k - 1);
     }

@@ -72,10 +72,11 @@ public final class TileSet {
         int w = scene.width();
         int h = scene.height();
         List<int[]> spots = new ArrayList<>(Tiles.grid(w, h));
-        for (int[] g : spots) {
-            int label = task.label(scene.mask(), w, g[0], g[1]);
-            if (label != Task.AMBIGUOUS) {
-                gridCounts[label]++;
+        int[] gridLabels = new int[spots.size()];
+        for (int i = 0; i < gridLabels.length; i++) {
+            gridLabels[i] = task.label(scene.mask(), w, spots.get(i)[0], spots.get(i)[1]);
+            if (gridLabels[i] != Task.AMBIGUOUS) {
+                gridCounts[gridLabels[i]]++;
             }
         }
         for (int i = 0; i < 8; i++) {
@@ -91,8 +92,9 @@ public final class TileSet {
                 spots.add(new int[] {x, y, p.cls() == io.gridwatch.models.SceneClass.NONE ? 1 : 0});
             }
         }
-        for (int[] s : spots) {
-            int label = task.label(scene.mask(), w, s[0], s[1]);
+        for (int i = 0; i < spots.size(); i++) {
+            int[] s = spots.get(i);
+            int label = i < gridLabels.length ? gridLabels[i] : task.label(scene.mask(), w, s[0], s[1]);
             if (label == Task.AMBIGUOUS) {
                 continue;
             }
