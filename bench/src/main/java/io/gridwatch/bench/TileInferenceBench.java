@@ -51,14 +51,14 @@ public final class TileInferenceBench {
             final int n = calls;
             report("  one tile a call     ", rounds, () -> {
                 for (int i = 0; i < n; i++) {
-                    m.predict(List.of(tiles.get(i % tiles.size())));
+                    m.tileScores(List.of(tiles.get(i % tiles.size())));
                 }
                 return n;
             });
             report("  63 tiles a call     ", rounds, () -> {
                 int done = 0;
                 for (int i = 0; i + 63 <= tiles.size() && done < n * 4; i += 63) {
-                    m.predict(tiles.subList(i, i + 63));
+                    m.tileScores(tiles.subList(i, i + 63));
                     done += 63;
                 }
                 return done;

@@ -78,6 +78,10 @@ final class ModelsCommand implements Callable<Integer> {
         @Option(names = "--out", paramLabel = "DIR", description = "where to write <task>.zip and <task>.json (default: var/models)")
         Path out;
 
+        @Option(names = "--validation-scenes", description = "validation scenes (from the seed's own range, never held out) to fit the "
+                + "context stage and the decision factors on (default 2400)")
+        Integer validationScenes;
+
         @Option(names = "--held-out", description = "held-out mixed scenes to measure on (default: per task)")
         Integer heldOut;
 
@@ -98,6 +102,9 @@ final class ModelsCommand implements Callable<Integer> {
                 }
                 if (epochs != null) {
                     opt = opt.withEpochs(epochs);
+                }
+                if (validationScenes != null) {
+                    opt = opt.withValidation(validationScenes);
                 }
                 if (heldOut != null || distractorScenes != null) {
                     opt = opt.withHeldOut(heldOut != null ? heldOut : opt.heldOut(), distractorScenes != null ? distractorScenes : opt.distractorScenes());
@@ -184,7 +191,7 @@ final class ModelsCommand implements Callable<Integer> {
             ReportWriter w = new ReportWriter(dir, "your photos: " + photos.size() + " labelled images in " + images + " (" + labels + ")");
             o.println(w.title());
             for (Task t : Task.values()) {
-                o.print(w.add(t.id(), TileScores.of(m.get(t), LabelledPhotos.tiles(t, photos)), null));
+                o.print(w.add(t.id(), TileScores.ofFrames(m.get(t), LabelledPhotos.frames(photos)), null));
                 o.println();
             }
             String imageLevel = imageLevel(photos, new CnnTileDetector(m.get(Task.OBJECTS), m.get(Task.SNOW), threshold));

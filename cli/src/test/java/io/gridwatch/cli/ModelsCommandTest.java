@@ -76,15 +76,16 @@ class ModelsCommandTest {
     @Test
     void trainWritesASmallModelWithItsMetadata() throws Exception {
         Path out = home.resolve("trained");
-        CliRun r = run("models", "train", "--task", "snow", "--seed", "3", "--scenes", "16", "--epochs", "1", "--held-out", "4",
-                "--distractor-scenes", "2", "--out", out.toString());
+        CliRun r = run("models", "train", "--task", "snow", "--seed", "3", "--scenes", "16", "--epochs", "1", "--validation-scenes", "5",
+                "--held-out", "4", "--distractor-scenes", "2", "--out", out.toString());
         assertThat(r.status()).as(r.err()).isZero();
         assertThat(r.out()).contains("training snow: seed 3, 16 scenes").contains("trained 1 model");
         ModelMetadata md = Json.mapper().readValue(out.resolve("snow.json").toFile(), ModelMetadata.class);
         assertThat(md.training().seed()).isEqualTo(3);
         assertThat(md.generatorVersion()).isEqualTo(SceneGenerator.VERSION);
         assertThat(md.normalisation().mean()).hasSize(3);
-        assertThat(md.calibration().sceneSeeds()).startsWith("39000000.."); // validation scenes of seed 3
+        assertThat(md.calibration().sceneSeeds()).isEqualTo("39000000..39000004"); // validation scenes of seed 3
+        assertThat(md.context().features()).hasSize(8); // the context stage, fitted on them
         assertThat(md.fileBytes()).isEqualTo(Files.size(out.resolve("snow.zip"))).isLessThan(2 * 1024 * 1024);
 
         CliRun bad = run("models", "train", "--task", "rain");

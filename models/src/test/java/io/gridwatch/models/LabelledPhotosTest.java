@@ -2,7 +2,8 @@ package io.gridwatch.models;
 
 import io.gridwatch.models.cnn.Task;
 import io.gridwatch.models.eval.LabelledPhotos;
-import io.gridwatch.models.tiles.TileSet;
+import io.gridwatch.models.cnn.TileClassifier;
+import io.gridwatch.models.eval.TileScores;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,10 +44,15 @@ class LabelledPhotosTest {
         List<LabelledPhotos.Photo> photos = LabelledPhotos.read(dir, csv);
         assertThat(photos).hasSize(2);
         assertThat(photos.get(1).boxes()).isEmpty();
-        TileSet t = LabelledPhotos.tiles(Task.OBJECTS, photos);
+        List<TileScores.LabelledFrame> frames = LabelledPhotos.frames(photos);
+        assertThat(frames).allSatisfy(f -> assertThat(f.work().getWidth()).isEqualTo(320));
+        TileScores t = TileScores.ofFrames(TileClassifier.committed(Task.OBJECTS), frames);
         // the box is 64 × 64 pixels at the top left of a's working frame: tile (0,0) is all stall; (32,0), (0,32)
-        // and (32,32) are a half or a quarter stall (≥ 10 %: stall too); 63 grid tiles a photo
-        int[] counts = t.counts();
+        // and (32,32) are a half or a quarter stall (≥ 20 %: stall too); 63 grid tiles a photo
+        int[] counts = new int[4];
+        for (int truth : t.truth()) {
+            counts[truth]++;
+        }
         assertThat(counts[1]).isEqualTo(4);
         assertThat(counts[0] + counts[1]).isEqualTo(2 * 63); // a box edge on the tile grid leaves no ambiguous sliver
     }

@@ -1,5 +1,6 @@
 package io.gridwatch.models;
 
+import io.gridwatch.models.cnn.ContextStage;
 import io.gridwatch.models.cnn.ModelMetadata;
 import io.gridwatch.models.cnn.Task;
 import io.gridwatch.models.cnn.Trainer;
@@ -27,7 +28,7 @@ class TileModelTest {
 
     @TempDir
     static Path dir;
-    static final Trainer.Options TINY = Trainer.Options.defaults(Task.SNOW).withSeed(11).withScenes(14).withEpochs(1).withHeldOut(4, 2);
+    static final Trainer.Options TINY = Trainer.Options.defaults(Task.SNOW).withSeed(11).withScenes(14).withEpochs(1).withValidation(6).withHeldOut(4, 2);
     static Trainer.Result first;
 
     @BeforeAll
@@ -48,9 +49,13 @@ class TileModelTest {
     @Test
     void saveAndLoadGiveIdenticalOutputs() throws Exception {
         List<byte[]> tiles = someTiles();
-        float[][] before = first.trained().predict(tiles);
-        float[][] after = first.model().predict(tiles);
+        float[][] before = first.trained().tileScores(tiles);
+        float[][] after = first.model().tileScores(tiles);
         assertThat(after).isDeepEqualTo(before);
+        // and whole frames through the context stage and the decision factors
+        Scene s = ScenePool.heldOut(3).get(2);
+        assertThat(first.model().predictFrame(s.image()).probs()).isDeepEqualTo(first.trained().predictFrame(s.image()).probs());
+        assertThat(first.model().hasContextStage()).isTrue();
         // the normaliser fitted on the training tiles travels inside the zip
         assertThat(first.model().normalizer().getMean()).isEqualTo(first.trained().normalizer().getMean());
         assertThat(first.model().normalizer().getStd()).isEqualTo(first.trained().normalizer().getStd());
@@ -62,12 +67,16 @@ class TileModelTest {
         // snow is over-represented in training (every other scene snowed on, none-tiles thinned): its prior factor is < 1
         assertThat(md.priorCorrection()[0]).isEqualTo(1.0);
         assertThat(md.priorCorrection()[1]).isBetween(0.01, 0.99);
-        // the decision factors were fitted on validation scenes of seed 11 (11·10^7 + 9·10^6 + i): neither training nor held out
+        // the context stage and the decision factors were fitted on validation scenes of seed 11 (11·10^7 + 9·10^6 + i):
+        // neither training nor held out
+        assertThat(md.context().features()).isEqualTo(ContextStage.featureNames(Task.SNOW)).hasSize(2 + 5 + 1);
+        assertThat(md.context().weights()).hasDimensions(2, 9);
         assertThat(md.calibration().sceneSeeds()).isEqualTo("119000000..119000005");
-        assertThat(md.calibration().scenes()).isEqualTo(4);
-        assertThat(md.calibration().distractorScenes()).isEqualTo(2);
+        assertThat(md.calibration().scenes()).isEqualTo(6);
+        assertThat(md.calibration().distractorScenes()).isZero();
         assertThat(md.calibration().factors()).hasSize(2).startsWith(1.0);
         assertThat(md.calibration().meanF1After()).isGreaterThanOrEqualTo(md.calibration().meanF1Before());
+        assertThat(md.calibration().meanF1TileAlone()).isBetween(0.0, 1.0);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.gridwatch.models.cnn;
 import io.gridwatch.json.Json;
 import io.gridwatch.models.eval.Calibration;
 import io.gridwatch.models.tiles.TileBatches;
+import io.gridwatch.models.tiles.Tiles;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.common.primitives.Pair;
@@ -11,6 +12,7 @@ import org.nd4j.linalg.dataset.api.preprocessor.NormalizerStandardize;
 
 import org.nd4j.linalg.dataset.api.preprocessor.serializer.NormalizerSerializer;
 
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,7 +27,10 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * A trained tile model: the net, its normaliser (fitted on training tiles, stored in the same
- * zip) and its metadata. Gives class probabilities for 64×64 tiles, a batch at a time.
+ * zip) and its metadata. Decides a frame's grid tiles in three steps: the net's class
+ * probabilities for each 64×64 tile alone, times the prior correction ({@link #tileScores});
+ * the neighbourhood stage ({@link ContextStage}) over the frame's grid of those; the calibrated
+ * decision factors ({@link #decide}, {@link #predictFrame}).
  * Not thread-safe: give each thread its own (they are small).
  */
 public final class TileClassifier {
@@ -42,36 +47,33 @@ public final class TileClassifier {
     private final NormalizerStandardize normalizer;
     private final ModelMetadata metadata;
     private final double[] prior;
+    private final ContextStage context;
+    private final double[] factors;
 
+    /** The model as its metadata describes it: prior correction, context stage and decision factors where it has them. */
     public TileClassifier(Task task, MultiLayerNetwork net, NormalizerStandardize normalizer, ModelMetadata metadata) {
-        this(task, net, normalizer, metadata, metadata == null ? null : decisionFactors(metadata.priorCorrection(), metadata.calibration()));
-    }
-
-    /** The prior correction times the calibration factors; either may be null (a factor of 1), both null gives null. */
-    static double[] decisionFactors(double[] prior, ModelMetadata.Calibration calibration) {
-        double[] cal = calibration == null ? null : calibration.factors();
-        if (cal == null) {
-            return prior == null ? null : prior.clone();
-        }
-        double[] w = cal.clone();
-        for (int c = 0; prior != null && c < w.length; c++) {
-            w[c] *= prior[c];
-        }
-        return w;
+        this(task, net, normalizer, metadata, metadata == null ? null : metadata.priorCorrection(), metadata == null ? null : metadata.context(),
+                metadata == null || metadata.calibration() == null ? null : metadata.calibration().factors());
     }
 
     /**
-     * @param prior per-class factors on the net's probabilities, or null: the prior correction times the calibration
-     *              (see {@link ModelMetadata#priorCorrection()} and {@link ModelMetadata#calibration()})
+     * @param prior   per-class factors on the net's probabilities (the prior correction), or null
+     * @param context the neighbourhood stage, or null: the factors then apply to the prior-corrected probabilities
+     * @param factors the calibrated decision factors on the context stage's probabilities, or null
      */
-    public TileClassifier(Task task, MultiLayerNetwork net, NormalizerStandardize normalizer, ModelMetadata metadata, double[] prior) {
+    TileClassifier(Task task, MultiLayerNetwork net, NormalizerStandardize normalizer, ModelMetadata metadata, double[] prior,
+                   ContextStage context, double[] factors) {
         this.task = task;
         this.net = net;
         this.normalizer = normalizer;
         this.metadata = metadata;
         this.prior = prior == null ? null : prior.clone();
-        if (prior != null && prior.length != task.classes().size()) {
-            throw new IllegalArgumentException("prior correction has " + prior.length + " classes, the task " + task.classes().size());
+        this.context = context;
+        this.factors = factors == null ? null : factors.clone();
+        int k = task.classes().size();
+        if ((prior != null && prior.length != k) || (factors != null && factors.length != k)
+                || (context != null && context.weights().length != k)) {
+            throw new IllegalArgumentException("prior correction, context stage and factors must each have the task's " + k + " classes");
         }
     }
 
@@ -91,11 +93,16 @@ public final class TileClassifier {
         return metadata;
     }
 
+    /** Whether the model has a neighbourhood stage (models made before it have not). */
+    public boolean hasContextStage() {
+        return context != null;
+    }
+
     /**
-     * Class probabilities, one row a tile (CHW RGB bytes), columns in {@link Task#classes()} order, after the
-     * decision factors (prior correction × calibration) when the model has them.
+     * Each tile alone: class probabilities, one row a tile (CHW RGB bytes), columns in {@link Task#classes()} order,
+     * after the prior correction, before the context stage and the decision factors.
      */
-    public float[][] predict(List<byte[]> tiles) {
+    public float[][] tileScores(List<byte[]> tiles) {
         float[][] out = new float[tiles.size()][];
         int batch = 128;
         for (int from = 0; from < tiles.size(); from += batch) {
@@ -109,6 +116,38 @@ public final class TileClassifier {
             }
         }
         return out;
+    }
+
+    /**
+     * The final probabilities of a frame's grid tiles ({@code cols × rows}, row-major, as {@link Tiles#grid}) from their
+     * {@link #tileScores}: the context stage, then the decision factors; a tile goes to its most probable class.
+     */
+    public float[][] decide(float[][] tileScores, int cols, int rows) {
+        float[][] p = context == null ? tileScores : context.apply(tileScores, cols, rows);
+        if (factors == null) {
+            return p;
+        }
+        float[][] out = new float[p.length][];
+        for (int i = 0; i < p.length; i++) {
+            out[i] = Calibration.apply(p[i], factors);
+        }
+        return out;
+    }
+
+    /** A frame's grid tiles (top-left corners, pixels of the working frame) and their final class probabilities. */
+    public record FrameScores(List<int[]> grid, int cols, int rows, float[][] probs) {
+    }
+
+    /** Every grid tile of a working frame ({@link Tiles#workFrame}) through all three steps. */
+    public FrameScores predictFrame(BufferedImage work) {
+        List<int[]> grid = Tiles.grid(work.getWidth(), work.getHeight());
+        List<byte[]> cut = new ArrayList<>(grid.size());
+        for (int[] g : grid) {
+            cut.add(Tiles.cut(work, g[0], g[1], false));
+        }
+        int cols = Tiles.columns(work.getWidth());
+        int rows = Tiles.rows(work.getHeight());
+        return new FrameScores(grid, cols, rows, decide(tileScores(cut), cols, rows));
     }
 
     /** Writes {@code <dir>/<task>.zip} (net without updater state, plus normaliser) and {@code <task>.json}. */
@@ -192,6 +231,10 @@ public final class TileClassifier {
             List<String> classes = new ArrayList<>(task.classes().stream().map(io.gridwatch.models.SceneClass::id).toList());
             if (!md.classes().equals(classes)) {
                 throw new IOException("model classes " + md.classes() + " differ from this code's " + classes);
+            }
+            if (md.input() != null && (md.input().channels() != 3 || md.input().width() != Tiles.SIZE || md.input().height() != Tiles.SIZE)) {
+                throw new IOException("the " + task.id() + " model takes " + md.input().width() + "×" + md.input().height() + "×" + md.input().channels()
+                        + " tiles, this code cuts " + Tiles.SIZE + "×" + Tiles.SIZE + "×3: retrain it with gridwatch models train --task " + task.id());
             }
             return new TileClassifier(task, p.getFirst(), ns, md);
         } finally {

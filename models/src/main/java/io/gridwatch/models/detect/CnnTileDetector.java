@@ -14,8 +14,9 @@ import java.util.List;
 
 /**
  * The DL4J backend ({@code type: cnn-tiles}): the frame is cut into 64×64 tiles with half-tile
- * overlap ({@link Tiles}), both tile models score every tile, and the tiles of one class that
- * touch each other become one box. Stateless: "it stayed" is for the tracking downstream.
+ * overlap ({@link Tiles}), both tile models score every tile and revise each score with its
+ * neighbours' ({@link TileClassifier#predictFrame}), and the tiles of one class that touch each
+ * other become one box. Stateless: "it stayed" is for the tracking downstream.
  */
 public final class CnnTileDetector implements Detector {
 
@@ -49,13 +50,10 @@ public final class CnnTileDetector implements Detector {
 
     /** Every tile with a class at or above the threshold (a tile may carry an object and snow). */
     public List<TileVerdict> tiles(BufferedImage work) {
-        List<int[]> grid = Tiles.grid(work.getWidth(), work.getHeight());
-        List<byte[]> cut = new ArrayList<>(grid.size());
-        for (int[] g : grid) {
-            cut.add(Tiles.cut(work, g[0], g[1], false));
-        }
-        float[][] po = objects.predict(cut);
-        float[][] ps = snow.predict(cut);
+        TileClassifier.FrameScores fo = objects.predictFrame(work);
+        float[][] po = fo.probs();
+        float[][] ps = snow.predictFrame(work).probs();
+        List<int[]> grid = fo.grid();
         List<TileVerdict> out = new ArrayList<>();
         for (int i = 0; i < grid.size(); i++) {
             int best = 0;

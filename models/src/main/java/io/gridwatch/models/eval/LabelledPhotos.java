@@ -2,8 +2,6 @@ package io.gridwatch.models.eval;
 
 import io.gridwatch.models.Box;
 import io.gridwatch.models.SceneClass;
-import io.gridwatch.models.cnn.Task;
-import io.gridwatch.models.tiles.TileSet;
 import io.gridwatch.models.tiles.Tiles;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
@@ -131,19 +129,13 @@ public final class LabelledPhotos {
         return m;
     }
 
-    /** Every unambiguous grid tile of the photos, with its truth from the boxes. */
-    public static TileSet tiles(Task task, List<Photo> photos) {
-        TileSet set = new TileSet(task);
+    /** The photos as frames to score, each with its label mask from the boxes. */
+    public static List<TileScores.LabelledFrame> frames(List<Photo> photos) {
+        List<TileScores.LabelledFrame> out = new ArrayList<>();
         for (Photo p : photos) {
             BufferedImage f = frame(p);
-            byte[] m = mask(p, f.getWidth(), f.getHeight());
-            for (int[] g : Tiles.grid(f.getWidth(), f.getHeight())) {
-                int label = task.label(m, f.getWidth(), g[0], g[1]);
-                if (label != Task.AMBIGUOUS) {
-                    set.add(Tiles.cut(f, g[0], g[1], false), label);
-                }
-            }
+            out.add(new TileScores.LabelledFrame(f, mask(p, f.getWidth(), f.getHeight())));
         }
-        return set;
+        return out;
     }
 }

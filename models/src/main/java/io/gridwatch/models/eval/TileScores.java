@@ -4,8 +4,10 @@ import io.gridwatch.models.cnn.ModelMetadata;
 import io.gridwatch.models.cnn.Task;
 import io.gridwatch.models.cnn.TileClassifier;
 import io.gridwatch.models.scene.Scene;
-import io.gridwatch.models.tiles.TileSet;
+import io.gridwatch.models.SceneClass;
+import io.gridwatch.models.tiles.Tiles;
 
+import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,21 +20,37 @@ import java.util.Map;
  */
 public record TileScores(Task task, int[] truth, float[][] probs) {
 
-    public static TileScores of(TileClassifier model, TileSet tiles) {
-        List<byte[]> t = new ArrayList<>(tiles.size());
-        int[] truth = new int[tiles.size()];
-        for (int i = 0; i < tiles.size(); i++) {
-            t.add(tiles.tile(i));
-            truth[i] = tiles.label(i);
+    /** A frame at the models' working width ({@link Tiles#workFrame}) and its label mask, one {@link SceneClass} ordinal a pixel. */
+    public record LabelledFrame(BufferedImage work, byte[] mask) {
+
+        public LabelledFrame {
+            if (mask.length != work.getWidth() * work.getHeight()) {
+                throw new IllegalArgumentException("mask of " + mask.length + " pixels for a " + work.getWidth() + "×" + work.getHeight() + " frame");
+            }
         }
-        return new TileScores(model.task(), truth, model.predict(t));
+    }
+
+    /** Every unambiguous grid tile of the frames, each decided by the model with its neighbours ({@link TileClassifier#predictFrame}). */
+    public static TileScores ofFrames(TileClassifier model, List<LabelledFrame> frames) {
+        Task task = model.task();
+        List<Integer> truth = new ArrayList<>();
+        List<float[]> probs = new ArrayList<>();
+        for (LabelledFrame f : frames) {
+            TileClassifier.FrameScores fs = model.predictFrame(f.work());
+            for (int i = 0; i < fs.grid().size(); i++) {
+                int label = task.label(f.mask(), f.work().getWidth(), fs.grid().get(i)[0], fs.grid().get(i)[1]);
+                if (label != Task.AMBIGUOUS) {
+                    truth.add(label);
+                    probs.add(fs.probs()[i]);
+                }
+            }
+        }
+        return new TileScores(task, truth.stream().mapToInt(Integer::intValue).toArray(), probs.toArray(new float[0][]));
     }
 
     /** Every unambiguous grid tile of the scenes. */
     public static TileScores ofScenes(TileClassifier model, List<Scene> scenes) {
-        TileSet set = new TileSet(model.task());
-        scenes.forEach(set::addGridTiles);
-        return of(model, set);
+        return ofFrames(model, scenes.stream().map(s -> new LabelledFrame(s.image(), s.mask())).toList());
     }
 
     public int size() {

@@ -107,14 +107,4 @@ public final class TileSet {
             add(Tiles.cut(scene.image(), s[0], s[1], r.nextBoolean()), label);
         }
     }
-
-    /** Every unambiguous grid tile of a scene, unmirrored: how evaluation sees it. */
-    public void addGridTiles(Scene scene) {
-        for (int[] s : Tiles.grid(scene.width(), scene.height())) {
-            int label = task.label(scene.mask(), scene.width(), s[0], s[1]);
-            if (label != Task.AMBIGUOUS) {
-                add(Tiles.cut(scene.image(), s[0], s[1], false), label);
-            }
-        }
-    }
 }

@@ -35,6 +35,16 @@ public final class Tiles {
         return out;
     }
 
+    /** Tiles across a frame {@code w} wide: {@link #grid} lists them row by row, this many a row. */
+    public static int columns(int w) {
+        return starts(w).size();
+    }
+
+    /** Rows of tiles down a frame {@code h} high. */
+    public static int rows(int h) {
+        return starts(h).size();
+    }
+
     private static List<Integer> starts(int n) {
         List<Integer> s = new ArrayList<>();
         for (int p = 0; p + SIZE <= n; p += STRIDE) {

@@ -1,0 +1,62 @@
+package io.gridwatch.models;
+
+import io.gridwatch.models.tiles.Tiles;
+import org.junit.jupiter.api.Test;
+
+import java.awt.image.BufferedImage;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** How a frame is cut into what the net sees. */
+class TilesTest {
+
+    static final int P = Tiles.SIZE * Tiles.SIZE;
+
+    /** A 320×240 frame whose red is x, green y, blue a constant: every pixel tells where it came from. */
+    static BufferedImage ramp() {
+        BufferedImage img = new BufferedImage(320, 240, BufferedImage.TYPE_3BYTE_BGR);
+        for (int y = 0; y < 240; y++) {
+            for (int x = 0; x < 320; x++) {
+                img.setRGB(x, y, (Math.min(x, 255) << 16) | (y << 8) | 77);
+            }
+        }
+        return img;
+    }
+
+    static int at(byte[] t, int plane, int x, int y) {
+        return t[plane * P + y * Tiles.SIZE + x] & 0xFF;
+    }
+
+    @Test
+    void theTilePlanesAreTheFramePixelsInRgbOrder() {
+        byte[] t = Tiles.cut(ramp(), 96, 64, false);
+        assertThat(t).hasSize(Tiles.BYTES);
+        assertThat(at(t, 0, 0, 0)).isEqualTo(96);
+        assertThat(at(t, 0, 63, 10)).isEqualTo(159);
+        assertThat(at(t, 1, 5, 0)).isEqualTo(64);
+        assertThat(at(t, 1, 5, 63)).isEqualTo(127);
+        assertThat(at(t, 2, 30, 30)).isEqualTo(77);
+    }
+
+    @Test
+    void mirroringFlipsTheTileLeftRight() {
+        BufferedImage f = ramp();
+        byte[] t = Tiles.cut(f, 96, 64, false);
+        byte[] m = Tiles.cut(f, 96, 64, true);
+        for (int plane = 0; plane < 3; plane++) {
+            for (int y = 0; y < Tiles.SIZE; y += 7) {
+                for (int x = 0; x < Tiles.SIZE; x++) {
+                    assertThat(at(m, plane, x, y)).isEqualTo(at(t, plane, Tiles.SIZE - 1 - x, y));
+                }
+            }
+        }
+    }
+
+    @Test
+    void theGridCoversTheFrameWithHalfTileOverlap() {
+        List<int[]> g = Tiles.grid(320, 240);
+        assertThat(g).hasSize(9 * 7);
+        assertThat(g.get(g.size() - 1)).containsExactly(256, 176);
+    }
+}
