@@ -85,7 +85,7 @@ class ModelsCommandTest {
         assertThat(md.generatorVersion()).isEqualTo(SceneGenerator.VERSION);
         assertThat(md.normalisation().mean()).hasSize(3);
         assertThat(md.calibration().sceneSeeds()).isEqualTo("39000000..39000004"); // validation scenes of seed 3
-        assertThat(md.context().features()).hasSize(8); // the context stage, fitted on them
+        assertThat(md.context()).hasSize(4).allSatisfy(round -> assertThat(round.features()).hasSize(8)); // the context rounds, fitted on them
         assertThat(md.fileBytes()).isEqualTo(Files.size(out.resolve("snow.zip"))).isLessThan(2 * 1024 * 1024);
 
         CliRun bad = run("models", "train", "--task", "rain");

@@ -69,8 +69,10 @@ class TileModelTest {
         assertThat(md.priorCorrection()[1]).isBetween(0.01, 0.99);
         // the context stage and the decision factors were fitted on validation scenes of seed 11 (11·10^7 + 9·10^6 + i):
         // neither training nor held out
-        assertThat(md.context().features()).isEqualTo(ContextStage.featureNames(Task.SNOW)).hasSize(2 + 5 + 1);
-        assertThat(md.context().weights()).hasDimensions(2, 9);
+        assertThat(md.context()).hasSize(4).allSatisfy(round -> {
+            assertThat(round.features()).isEqualTo(ContextStage.featureNames(Task.SNOW)).hasSize(2 + 5 + 1);
+            assertThat(round.weights()).hasDimensions(2, 9);
+        });
         assertThat(md.calibration().sceneSeeds()).isEqualTo("119000000..119000005");
         assertThat(md.calibration().scenes()).isEqualTo(6);
         assertThat(md.calibration().distractorScenes()).isZero();

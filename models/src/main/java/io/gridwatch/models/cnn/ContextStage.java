@@ -19,6 +19,9 @@ import java.util.List;
  * a pole camera sees the far street high in the frame, small). Fitted on the validation scenes of the training seed,
  * never on held-out scenes; its weights are small enough to live in the model's metadata.
  *
+ * <p>A model applies several rounds of it, each fitted on and applied to the output of the round before
+ * (auto-context, Tu and Bai 2010): what one round learns about a tile spreads one more ring of neighbours the next.
+ *
  * @param weights per class, one weight per feature and then the bias, on standardised features ({@code (x − mean) / std})
  */
 public record ContextStage(List<String> features, double[] mean, double[] std, double[][] weights) {

@@ -10,7 +10,7 @@ import java.util.Map;
  */
 public record ModelMetadata(String task, List<String> classes, String modelFile, long fileBytes, long parameters,
                             int generatorVersion, Input input, Normalisation normalisation, double[] priorCorrection,
-                            ContextStage context, Calibration calibration, Training training, HeldOut heldOut, Metrics metrics, String command) {
+                            List<ContextStage> context, Calibration calibration, Training training, HeldOut heldOut, Metrics metrics, String command) {
 
     /** What the net takes: 64×64 tiles cut from frames scaled to {@code frameWidth}, RGB, NCHW, 0..255 before normalisation. */
     public record Input(int width, int height, int channels, String channelOrder, String layout, String range,
@@ -24,16 +24,17 @@ public record ModelMetadata(String task, List<String> classes, String modelFile,
      */
 
     /*
-     * context: the neighbourhood stage (ContextStage) that revises each tile's prior-corrected probabilities with those
-     * of the tiles around it, fitted on the validation scenes below; null in models made before it (then the factors
-     * apply to the prior-corrected probabilities directly).
+     * context: the rounds of the neighbourhood stage (ContextStage), each revising every tile's probabilities with those
+     * of the tiles around it, the first from the prior-corrected ones, each next from the round before; fitted on the
+     * validation scenes below; null in models made before it (then the factors apply to the prior-corrected
+     * probabilities directly).
      */
 
     /**
      * The validation scenes the context stage and the decision rule were fitted on (seeds from the training seed's own
      * range, never the held-out sets), the decision rule itself: per class a factor on the context stage's probability
      * ({@link io.gridwatch.models.eval.Calibration}); and the validation tiles' mean object-class F1 with each tile
-     * alone (prior correction only), after the context stage, and after the factors. {@code distractorScenes}: extra
+     * alone (prior correction only), after the context rounds, and after the factors. {@code distractorScenes}: extra
      * distractor-only scenes among them (0 since the context stage: see {@code Trainer.fitDecision}).
      */
     public record Calibration(String sceneSeeds, int scenes, int distractorScenes, int tiles, Double meanF1TileAlone, double[] factors,

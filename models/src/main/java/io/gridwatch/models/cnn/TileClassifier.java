@@ -47,7 +47,7 @@ public final class TileClassifier {
     private final NormalizerStandardize normalizer;
     private final ModelMetadata metadata;
     private final double[] prior;
-    private final ContextStage context;
+    private final List<ContextStage> context;
     private final double[] factors;
 
     /** The model as its metadata describes it: prior correction, context stage and decision factors where it has them. */
@@ -58,21 +58,22 @@ public final class TileClassifier {
 
     /**
      * @param prior   per-class factors on the net's probabilities (the prior correction), or null
-     * @param context the neighbourhood stage, or null: the factors then apply to the prior-corrected probabilities
-     * @param factors the calibrated decision factors on the context stage's probabilities, or null
+     * @param context the rounds of the neighbourhood stage, each on the previous one's output; null or empty: the factors
+     *                then apply to the prior-corrected probabilities
+     * @param factors the calibrated decision factors on the last round's probabilities, or null
      */
     TileClassifier(Task task, MultiLayerNetwork net, NormalizerStandardize normalizer, ModelMetadata metadata, double[] prior,
-                   ContextStage context, double[] factors) {
+                   List<ContextStage> context, double[] factors) {
         this.task = task;
         this.net = net;
         this.normalizer = normalizer;
         this.metadata = metadata;
         this.prior = prior == null ? null : prior.clone();
-        this.context = context;
+        this.context = context == null ? List.of() : List.copyOf(context);
         this.factors = factors == null ? null : factors.clone();
         int k = task.classes().size();
         if ((prior != null && prior.length != k) || (factors != null && factors.length != k)
-                || (context != null && context.weights().length != k)) {
+                || (context != null && context.stream().anyMatch(c -> c.weights().length != k))) {
             throw new IllegalArgumentException("prior correction, context stage and factors must each have the task's " + k + " classes");
         }
     }
@@ -95,7 +96,7 @@ public final class TileClassifier {
 
     /** Whether the model has a neighbourhood stage (models made before it have not). */
     public boolean hasContextStage() {
-        return context != null;
+        return !context.isEmpty();
     }
 
     /**
@@ -120,10 +121,13 @@ public final class TileClassifier {
 
     /**
      * The final probabilities of a frame's grid tiles ({@code cols × rows}, row-major, as {@link Tiles#grid}) from their
-     * {@link #tileScores}: the context stage, then the decision factors; a tile goes to its most probable class.
+     * {@link #tileScores}: the rounds of the context stage, then the decision factors; a tile goes to its most probable class.
      */
     public float[][] decide(float[][] tileScores, int cols, int rows) {
-        float[][] p = context == null ? tileScores : context.apply(tileScores, cols, rows);
+        float[][] p = tileScores;
+        for (ContextStage round : context) {
+            p = round.apply(p, cols, rows);
+        }
         if (factors == null) {
             return p;
         }

@@ -154,12 +154,20 @@ public final class Trainer {
      */
     static final int VALIDATION_SCENES = 2_400;
 
-    /** The context stage and decision rule of a trained net, as fitted on validation scenes, for its metadata. */
-    record Decision(ContextStage context, ModelMetadata.Calibration calibration) {
+    /**
+     * Rounds of the context stage (auto-context, Tu and Bai 2010: each round reads the one before). Measured on the
+     * objects net with 1,000 validation scenes it was not fitted on, mean object F1 after the factors: 1 round 0.956,
+     * 2 rounds 0.959, 3 rounds 0.960, 4 rounds 0.962 (stall 0.952 → 0.958).
+     */
+    static final int CONTEXT_ROUNDS = 4;
+
+    /** The context rounds and decision rule of a trained net, as fitted on validation scenes, for its metadata. */
+    record Decision(List<ContextStage> context, ModelMetadata.Calibration calibration) {
     }
 
     /**
-     * Fits the context stage ({@link ContextStage}) and then the decision factors ({@link Calibration}) on validation
+     * Fits {@value #CONTEXT_ROUNDS} rounds of the context stage ({@link ContextStage}), each on the output of the one
+     * before, and then the decision factors ({@link Calibration}) on validation
      * scenes drawn like the held-out mixed ones (the common mix, in which one scene in five holds distractors only) but
      * from seeds {@link SceneSets#validationSeed} of the training seed: the held-out sets stay untouched until the
      * final measurement. Extra distractor-only scenes were tried and left out: fitted with them, F1 on other validation
@@ -177,17 +185,24 @@ public final class Trainer {
                 frames.add(frame(o.task(), tilesAlone, s));
             }
         }
-        ContextStage context = ContextStage.fit(o.task(), frames);
+        List<ContextStage> rounds = new ArrayList<>();
+        List<ContextStage.Frame> revisedFrames = frames;
+        for (int k = 0; k < CONTEXT_ROUNDS; k++) {
+            ContextStage round = ContextStage.fit(o.task(), revisedFrames);
+            rounds.add(round);
+            revisedFrames = revisedFrames.stream()
+                    .map(f -> new ContextStage.Frame(round.apply(f.probs(), f.cols(), f.rows()), f.cols(), f.rows(), f.truth())).toList();
+        }
         List<Integer> truth = new ArrayList<>();
         List<float[]> alone = new ArrayList<>();
         List<float[]> revised = new ArrayList<>();
-        for (ContextStage.Frame f : frames) {
-            float[][] p = context.apply(f.probs(), f.cols(), f.rows());
-            for (int i = 0; i < p.length; i++) {
+        for (int n = 0; n < frames.size(); n++) {
+            ContextStage.Frame f = frames.get(n);
+            for (int i = 0; i < f.probs().length; i++) {
                 if (f.truth()[i] != Task.AMBIGUOUS) {
                     truth.add(f.truth()[i]);
                     alone.add(f.probs()[i]);
-                    revised.add(p[i]);
+                    revised.add(revisedFrames.get(n).probs()[i]);
                 }
             }
         }
@@ -198,10 +213,10 @@ public final class Trainer {
         double f1Alone = Calibration.meanF1(t, a, ones(w.length));
         double before = Calibration.meanF1(t, r, ones(w.length));
         double after = Calibration.meanF1(t, r, w);
-        log.printf(Locale.ROOT, "  context stage and decision factors %s from %d validation scenes (%,d tiles): mean object F1 %.4f tiles alone → %.4f "
-                + "with their neighbours → %.4f with the factors%n", Arrays.toString(w), total, t.length, f1Alone, before, after);
+        log.printf(Locale.ROOT, "  %d context rounds and decision factors %s from %d validation scenes (%,d tiles): mean object F1 %.4f tiles alone → "
+                + "%.4f with their neighbours → %.4f with the factors%n", rounds.size(), Arrays.toString(w), total, t.length, f1Alone, before, after);
         long first = SceneSets.validationSeed(o.seed(), 0);
-        return new Decision(context, new ModelMetadata.Calibration(first + ".." + (first + total - 1), total, 0, t.length,
+        return new Decision(rounds, new ModelMetadata.Calibration(first + ".." + (first + total - 1), total, 0, t.length,
                 TileScores.round(f1Alone), w, TileScores.round(before), TileScores.round(after)));
     }
 
