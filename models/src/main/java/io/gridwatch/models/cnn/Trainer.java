@@ -171,7 +171,7 @@ public final class Trainer {
      * scenes drawn like the held-out mixed ones (the common mix, in which one scene in five holds distractors only) but
      * from seeds {@link SceneSets#validationSeed} of the training seed: the held-out sets stay untouched until the
      * final measurement. Extra distractor-only scenes were tried and left out: fitted with them, F1 on other validation
-     * scenes fell (0.954 → 0.953 objects, 0.967 → 0.962 snow) while the specificity stayed where it was (0.999, 0.996).
+     * scenes fell (objects 0.954 → 0.948, snow 0.967 → 0.962) while the specificity stayed where it was (0.999, 0.996).
      * Scenes are drawn and scored {@value #CHUNK_SCENES} at a time.
      */
     Decision fitDecision(Options o, TileClassifier tilesAlone) {
