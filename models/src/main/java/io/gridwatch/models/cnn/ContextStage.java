@@ -134,28 +134,39 @@ public record ContextStage(List<String> features, double[] mean, double[] std, d
     }
 
     private float[] softmax(double[] f) {
-        int k = weights.length;
-        int n = f.length;
-        double[] z = new double[k];
+        double[] x = new double[f.length];
+        for (int j = 0; j < f.length; j++) {
+            x[j] = (f[j] - mean[j]) / std[j];
+        }
+        double[] z = new double[weights.length];
+        softmax(weights, x, z);
+        float[] out = new float[z.length];
+        for (int c = 0; c < z.length; c++) {
+            out[c] = (float) z[c];
+        }
+        return out;
+    }
+
+    /** Class probabilities {@code z} = softmax(w·x + bias) of one standardised feature vector {@code x}. */
+    private static void softmax(double[][] w, double[] x, double[] z) {
+        int n = x.length;
         double max = Double.NEGATIVE_INFINITY;
-        for (int c = 0; c < k; c++) {
-            double s = weights[c][n];
+        for (int c = 0; c < z.length; c++) {
+            double s = w[c][n];
             for (int j = 0; j < n; j++) {
-                s += weights[c][j] * (f[j] - mean[j]) / std[j];
+                s += w[c][j] * x[j];
             }
             z[c] = s;
             max = Math.max(max, s);
         }
         double sum = 0;
-        for (int c = 0; c < k; c++) {
+        for (int c = 0; c < z.length; c++) {
             z[c] = Math.exp(z[c] - max);
             sum += z[c];
         }
-        float[] out = new float[k];
-        for (int c = 0; c < k; c++) {
-            out[c] = (float) (z[c] / sum);
+        for (int c = 0; c < z.length; c++) {
+            z[c] /= sum;
         }
-        return out;
     }
 
     static final int ITERATIONS = 600;
@@ -224,22 +235,9 @@ public record ContextStage(List<String> features, double[] mean, double[] std, d
         for (int it = 1; it <= ITERATIONS; it++) {
             double[][] g = new double[k][n + 1];
             for (int r = 0; r < x.length; r++) {
-                double max = Double.NEGATIVE_INFINITY;
+                softmax(w, x[r], z);
                 for (int c = 0; c < k; c++) {
-                    double s = w[c][n];
-                    for (int j = 0; j < n; j++) {
-                        s += w[c][j] * x[r][j];
-                    }
-                    z[c] = s;
-                    max = Math.max(max, s);
-                }
-                double sum = 0;
-                for (int c = 0; c < k; c++) {
-                    z[c] = Math.exp(z[c] - max);
-                    sum += z[c];
-                }
-                for (int c = 0; c < k; c++) {
-                    double d = z[c] / sum - (y[r] == c ? 1 : 0);
+                    double d = z[c] - (y[r] == c ? 1 : 0);
                     for (int j = 0; j < n; j++) {
                         g[c][j] += d * x[r][j];
                     }
