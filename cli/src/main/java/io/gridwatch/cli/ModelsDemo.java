@@ -61,8 +61,10 @@ final class ModelsDemo {
             ModelMetadata md = TileClassifier.committed(t).metadata();
             String f1 = md.metrics().perClass().entrySet().stream().filter(e -> !e.getKey().equals("none"))
                     .map(e -> String.format(Locale.ROOT, "%s %.3f", e.getKey(), e.getValue().f1())).collect(Collectors.joining(", "));
-            out.printf(Locale.ROOT, "model %-8s %,7d bytes, %,d parameters, trained on %d generated scenes (seed %d); held-out F1: %s; "
-                    + "distractor specificity %.4f%n", t.id(), md.fileBytes(), md.parameters(), md.training().scenes(), md.training().seed(), f1,
+            int rounds = md.context() == null ? 0 : md.context().size();
+            out.printf(Locale.ROOT, "model %-8s %,7d bytes, %,d parameters, trained on %d generated scenes (seed %d), %s; held-out F1: %s; "
+                    + "distractor specificity %.4f%n", t.id(), md.fileBytes(), md.parameters(), md.training().scenes(), md.training().seed(),
+                    rounds == 0 ? "each tile alone" : "tiles decided with their neighbours (" + rounds + " context rounds)", f1,
                     md.metrics().distractorSpecificity());
         }
         out.println("(accuracy on real footage is unknown until labelled photos are measured: gridwatch models evaluate --images DIR --labels CSV)");

@@ -127,7 +127,7 @@ class GridwatchCliTest {
                 .contains("2101  城市防台防汛")
                 .contains("13 of 13 expected found exactly").contains("nothing raised by the noise")
                 .contains("道路积水").contains("升级为红色").contains("区域防汛预警")
-                .contains("camera models").contains("distractors only, night").contains("appear-and-stay (OpenCV MOG2)")
+                .contains("camera models").contains("tiles decided with their neighbours (4 context rounds)").contains("distractors only, night").contains("appear-and-stay (OpenCV MOG2)")
                 .containsPattern("models +\\d of 8 scenes as expected");
         try (Connection c = TestServices.shared().postgres().connect(database);
              ResultSet rs = c.createStatement().executeQuery("SELECT count(*), count(DISTINCT community_code) FROM unit_grid")) {
