@@ -104,16 +104,16 @@ final class ProcStats {
         }).findFirst();
     }
 
-    /** Heap in use after a GC, and the heap's size, in MiB. */
     /** "load average …" as /proc/loadavg has it, printed beside figures taken on a shared machine. */
     static String loadAverage() {
         try {
-            return "load average " + java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim();
-        } catch (java.io.IOException e) {
+            return "load average " + Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
             return "load average unknown";
         }
     }
 
+    /** Heap in use after a GC, and the heap's size, in MiB. */
     static String heap() {
         MemoryMXBean m = ManagementFactory.getMemoryMXBean();
         System.gc();

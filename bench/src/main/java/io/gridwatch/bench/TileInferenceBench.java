@@ -26,38 +26,29 @@ import java.util.Locale;
 public final class TileInferenceBench {
 
     public static void main(String[] args) throws Exception {
-        int rounds = 5;
-        int calls = 400;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
-                case "--calls" -> calls = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i] + " (known: --rounds N, --calls N)");
-            }
-        }
+        RulesJobBench.Args a = new RulesJobBench.Args(args);
+        int rounds = a.integer("rounds", 5);
+        int calls = a.integer("calls", 400);
         io.gridwatch.models.cnn.Nd4jRuntime.init();
         System.out.printf("OMP_NUM_THREADS=%s, ND4J threads %s, %s%n", System.getenv("OMP_NUM_THREADS"),
                 Nd4j.getEnvironment().maxMasterThreads(), ProcStats.loadAverage());
         List<Scene> scenes = ScenePool.heldOut(20);
         List<byte[]> tiles = new ArrayList<>();
         for (Scene s : scenes) {
-            for (int[] g : Tiles.grid(s.width(), s.height())) {
-                tiles.add(Tiles.cut(s.image(), g[0], g[1], false));
-            }
+            tiles.addAll(Tiles.cutFrame(s.image()).tiles());
         }
         for (Task t : Task.values()) {
             TileClassifier m = TileClassifier.committed(t);
             System.out.printf(Locale.ROOT, "%n%s model: %,d parameters, %,d bytes%n", t.id(), m.net().numParams(), m.metadata().fileBytes());
-            final int n = calls;
             report("  one tile a call     ", rounds, () -> {
-                for (int i = 0; i < n; i++) {
+                for (int i = 0; i < calls; i++) {
                     m.tileScores(List.of(tiles.get(i % tiles.size())));
                 }
-                return n;
+                return calls;
             });
             report("  63 tiles a call     ", rounds, () -> {
                 int done = 0;
-                for (int i = 0; i + 63 <= tiles.size() && done < n * 4; i += 63) {
+                for (int i = 0; i + 63 <= tiles.size() && done < calls * 4; i += 63) {
                     m.tileScores(tiles.subList(i, i + 63));
                     done += 63;
                 }

@@ -30,15 +30,9 @@ import java.util.Locale;
 public final class TileTrainingBench {
 
     public static void main(String[] args) {
-        int seconds = 20;
-        int batch = 64;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
-                case "--batch" -> batch = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i] + " (known: --seconds N, --batch N)");
-            }
-        }
+        RulesJobBench.Args a = new RulesJobBench.Args(args);
+        int seconds = a.integer("seconds", 20);
+        int batch = a.integer("batch", 64);
         Nd4jRuntime.init();
         System.out.printf("OMP_NUM_THREADS=%s, %s%n", System.getenv("OMP_NUM_THREADS"), ProcStats.loadAverage());
         Trainer quiet = new Trainer(new PrintStream(OutputStream.nullOutputStream()));

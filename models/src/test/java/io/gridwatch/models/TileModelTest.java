@@ -2,8 +2,10 @@ package io.gridwatch.models;
 
 import io.gridwatch.models.cnn.ContextStage;
 import io.gridwatch.models.cnn.ModelMetadata;
+import io.gridwatch.models.cnn.TileClassifier;
 import io.gridwatch.models.cnn.Task;
 import io.gridwatch.models.cnn.Trainer;
+import io.gridwatch.models.eval.TileScores;
 import io.gridwatch.models.scene.Scene;
 import io.gridwatch.models.tiles.ScenePool;
 import io.gridwatch.models.tiles.SceneSets;
@@ -39,9 +41,7 @@ class TileModelTest {
     static List<byte[]> someTiles() {
         List<byte[]> tiles = new ArrayList<>();
         for (Scene s : ScenePool.heldOut(2)) {
-            for (int[] g : Tiles.grid(s.width(), s.height())) {
-                tiles.add(Tiles.cut(s.image(), g[0], g[1], false));
-            }
+            tiles.addAll(Tiles.cutFrame(s.image()).tiles());
         }
         return tiles;
     }
@@ -56,6 +56,12 @@ class TileModelTest {
         Scene s = ScenePool.heldOut(3).get(2);
         assertThat(first.model().predictFrame(s.image()).probs()).isDeepEqualTo(first.trained().predictFrame(s.image()).probs());
         assertThat(first.model().hasContextStage()).isTrue();
+        // the rounds are applied: without them (same net, prior and factors) the frame comes out otherwise
+        ModelMetadata m = first.model().metadata();
+        TileClassifier withoutRounds = new TileClassifier(Task.SNOW, first.model().net(), first.model().normalizer(), new ModelMetadata(m.task(),
+                m.classes(), m.modelFile(), m.fileBytes(), m.parameters(), m.generatorVersion(), m.input(), m.normalisation(), m.priorCorrection(),
+                null, m.calibration(), m.training(), m.heldOut(), m.metrics(), m.command()));
+        assertThat(withoutRounds.predictFrame(s.image()).probs()).isNotEqualTo(first.model().predictFrame(s.image()).probs());
         // the normaliser fitted on the training tiles travels inside the zip
         assertThat(first.model().normalizer().getMean()).isEqualTo(first.trained().normalizer().getMean());
         assertThat(first.model().normalizer().getStd()).isEqualTo(first.trained().normalizer().getStd());
@@ -64,6 +70,8 @@ class TileModelTest {
         assertThat(md.normalisation().mean()).containsExactly(first.trained().normalizer().getMean().toDoubleVector());
         assertThat(md.fileBytes()).isEqualTo(Files.size(dir.resolve("a/snow.zip"))).isLessThan(2L * 1024 * 1024);
         assertThat(md.metrics().confusion()).isDeepEqualTo(first.heldOut().confusion().counts());
+        // the model read back, measured afresh on the same held-out scenes through the evaluation path, gives the stored figures
+        assertThat(TileScores.ofScenes(first.model(), ScenePool.heldOut(TINY.heldOut())).confusion().counts()).isDeepEqualTo(md.metrics().confusion());
         // snow is over-represented in training (every other scene snowed on, none-tiles thinned): its prior factor is < 1
         assertThat(md.priorCorrection()[0]).isEqualTo(1.0);
         assertThat(md.priorCorrection()[1]).isBetween(0.01, 0.99);

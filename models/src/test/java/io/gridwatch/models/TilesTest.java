@@ -58,5 +58,22 @@ class TilesTest {
         List<int[]> g = Tiles.grid(320, 240);
         assertThat(g).hasSize(9 * 7);
         assertThat(g.get(g.size() - 1)).containsExactly(256, 176);
+        assertThat(Tiles.columns(320)).isEqualTo(9);
+        assertThat(Tiles.rows(240)).isEqualTo(7);
+        // a height off the stride: the last row is flush with the bottom edge
+        assertThat(Tiles.rows(250)).isEqualTo(7);
+        assertThat(Tiles.grid(320, 250).get(9 * 7 - 1)).containsExactly(256, 186);
+    }
+
+    @Test
+    void aFrameIsCutOnceIntoItsGridTilesRowByRow() {
+        BufferedImage f = ramp();
+        Tiles.FrameTiles cut = Tiles.cutFrame(f);
+        assertThat(cut.cols()).isEqualTo(9);
+        assertThat(cut.rows()).isEqualTo(7);
+        assertThat(cut.tiles()).hasSize(63);
+        // tile 10 is the second tile of the second row: top-left (32, 32)
+        assertThat(cut.grid().get(10)).containsExactly(32, 32);
+        assertThat(cut.tiles().get(10)).isEqualTo(Tiles.cut(f, 32, 32, false));
     }
 }

@@ -74,6 +74,15 @@ public enum Task {
         return label(count, Tiles.SIZE * Tiles.SIZE);
     }
 
+    /** The {@link #label(byte[], int, int, int)} of each tile of a grid ({@link Tiles#grid}) of a label mask. */
+    public int[] labels(byte[] mask, int width, List<int[]> grid) {
+        int[] out = new int[grid.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = label(mask, width, grid.get(i)[0], grid.get(i)[1]);
+        }
+        return out;
+    }
+
     /** The same rule over pixel counts per {@link SceneClass} ordinal. */
     public int label(int[] count, int total) {
         int best = 0;

@@ -144,14 +144,12 @@ public final class TileClassifier {
 
     /** Every grid tile of a working frame ({@link Tiles#workFrame}) through all three steps. */
     public FrameScores predictFrame(BufferedImage work) {
-        List<int[]> grid = Tiles.grid(work.getWidth(), work.getHeight());
-        List<byte[]> cut = new ArrayList<>(grid.size());
-        for (int[] g : grid) {
-            cut.add(Tiles.cut(work, g[0], g[1], false));
-        }
-        int cols = Tiles.columns(work.getWidth());
-        int rows = Tiles.rows(work.getHeight());
-        return new FrameScores(grid, cols, rows, decide(tileScores(cut), cols, rows));
+        return predictFrame(Tiles.cutFrame(work));
+    }
+
+    /** A frame's grid tiles, cut once for several models, through all three steps. */
+    public FrameScores predictFrame(Tiles.FrameTiles frame) {
+        return new FrameScores(frame.grid(), frame.cols(), frame.rows(), decide(tileScores(frame.tiles()), frame.cols(), frame.rows()));
     }
 
     /** Writes {@code <dir>/<task>.zip} (net without updater state, plus normaliser) and {@code <task>.json}. */

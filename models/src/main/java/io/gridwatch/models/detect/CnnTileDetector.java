@@ -50,10 +50,10 @@ public final class CnnTileDetector implements Detector {
 
     /** Every tile with a class at or above the threshold (a tile may carry an object and snow). */
     public List<TileVerdict> tiles(BufferedImage work) {
-        TileClassifier.FrameScores fo = objects.predictFrame(work);
-        float[][] po = fo.probs();
-        float[][] ps = snow.predictFrame(work).probs();
-        List<int[]> grid = fo.grid();
+        Tiles.FrameTiles frame = Tiles.cutFrame(work);
+        float[][] po = objects.predictFrame(frame).probs();
+        float[][] ps = snow.predictFrame(frame).probs();
+        List<int[]> grid = frame.grid();
         List<TileVerdict> out = new ArrayList<>();
         for (int i = 0; i < grid.size(); i++) {
             int best = 0;

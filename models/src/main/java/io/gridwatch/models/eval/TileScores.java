@@ -37,10 +37,10 @@ public record TileScores(Task task, int[] truth, float[][] probs) {
         List<float[]> probs = new ArrayList<>();
         for (LabelledFrame f : frames) {
             TileClassifier.FrameScores fs = model.predictFrame(f.work());
-            for (int i = 0; i < fs.grid().size(); i++) {
-                int label = task.label(f.mask(), f.work().getWidth(), fs.grid().get(i)[0], fs.grid().get(i)[1]);
-                if (label != Task.AMBIGUOUS) {
-                    truth.add(label);
+            int[] labels = task.labels(f.mask(), f.work().getWidth(), fs.grid());
+            for (int i = 0; i < labels.length; i++) {
+                if (labels[i] != Task.AMBIGUOUS) {
+                    truth.add(labels[i]);
                     probs.add(fs.probs()[i]);
                 }
             }

@@ -72,11 +72,10 @@ public final class TileSet {
         int w = scene.width();
         int h = scene.height();
         List<int[]> spots = new ArrayList<>(Tiles.grid(w, h));
-        int[] gridLabels = new int[spots.size()];
-        for (int i = 0; i < gridLabels.length; i++) {
-            gridLabels[i] = task.label(scene.mask(), w, spots.get(i)[0], spots.get(i)[1]);
-            if (gridLabels[i] != Task.AMBIGUOUS) {
-                gridCounts[gridLabels[i]]++;
+        int[] gridLabels = task.labels(scene.mask(), w, spots);
+        for (int label : gridLabels) {
+            if (label != Task.AMBIGUOUS) {
+                gridCounts[label]++;
             }
         }
         for (int i = 0; i < 8; i++) {

@@ -35,6 +35,20 @@ public final class Tiles {
         return out;
     }
 
+    /** A working frame cut into its grid tiles, once, for every model that scores them. */
+    public record FrameTiles(List<int[]> grid, int cols, int rows, List<byte[]> tiles) {
+    }
+
+    /** Every grid tile of a working frame ({@link #workFrame}), unmirrored, row by row. */
+    public static FrameTiles cutFrame(BufferedImage work) {
+        List<int[]> grid = grid(work.getWidth(), work.getHeight());
+        List<byte[]> tiles = new ArrayList<>(grid.size());
+        for (int[] g : grid) {
+            tiles.add(cut(work, g[0], g[1], false));
+        }
+        return new FrameTiles(grid, columns(work.getWidth()), rows(work.getHeight()), tiles);
+    }
+
     /** Tiles across a frame {@code w} wide: {@link #grid} lists them row by row, this many a row. */
     public static int columns(int w) {
         return starts(w).size();
