@@ -24,7 +24,7 @@ import java.util.List;
 public class V3__Time_series extends BaseJavaMigration {
 
     /** One time-series table: its columns (without the time column), its time column and key. */
-    private record SeriesTable(String name, String timeColumn, String columns, String primaryKey,
+    record SeriesTable(String name, String timeColumn, String columns, String primaryKey,
                                String chunkInterval, List<String> indexes, String comment) {
     }
 
@@ -86,24 +86,7 @@ public class V3__Time_series extends BaseJavaMigration {
                 enableTimescale(st);
             }
             for (SeriesTable t : TABLES) {
-                String partitioning = mode == TimeSeriesMode.PARTITIONED ? " PARTITION BY RANGE (" + t.timeColumn() + ")" : "";
-                st.execute("CREATE TABLE " + t.name() + " (\n"
-                        + "    " + t.timeColumn() + " timestamptz NOT NULL,\n"
-                        + t.columns()
-                        + "    , CONSTRAINT " + t.name() + "_pkey PRIMARY KEY (" + t.primaryKey() + ")\n"
-                        + ")" + partitioning);
-                if (mode == TimeSeriesMode.TIMESCALE) {
-                    // our own indexes below are the same in both modes, so Timescale must not add its own
-                    st.execute("SELECT create_hypertable('" + t.name() + "', '" + t.timeColumn() + "', "
-                            + "chunk_time_interval => INTERVAL '" + t.chunkInterval() + "', "
-                            + "create_default_indexes => false)");
-                } else {
-                    st.execute("CREATE TABLE " + t.name() + "_default PARTITION OF " + t.name() + " DEFAULT");
-                }
-                for (String index : t.indexes()) {
-                    st.execute(index);
-                }
-                st.execute("COMMENT ON TABLE " + t.name() + " IS '" + t.comment().replace("'", "''") + "'");
+                create(st, mode, t);
             }
             if (mode == TimeSeriesMode.TIMESCALE) {
                 st.execute(ENSURE_PARTITIONS_NOOP);
@@ -120,6 +103,28 @@ public class V3__Time_series extends BaseJavaMigration {
                     + "that [from_ts, to_ts] touches, moving rows of those months out of its DEFAULT partition; "
                     + "returns how many it created. A no-op returning 0 under TimescaleDB.'");
         }
+    }
+
+    /** Creates {@code t} as a hypertable or as a table partitioned by month with a DEFAULT partition (no months yet). */
+    static void create(Statement st, TimeSeriesMode mode, SeriesTable t) throws SQLException {
+        String partitioning = mode == TimeSeriesMode.PARTITIONED ? " PARTITION BY RANGE (" + t.timeColumn() + ")" : "";
+        st.execute("CREATE TABLE " + t.name() + " (\n"
+                + "    " + t.timeColumn() + " timestamptz NOT NULL,\n"
+                + t.columns()
+                + "    , CONSTRAINT " + t.name() + "_pkey PRIMARY KEY (" + t.primaryKey() + ")\n"
+                + ")" + partitioning);
+        if (mode == TimeSeriesMode.TIMESCALE) {
+            // our own indexes below are the same in both modes, so Timescale must not add its own
+            st.execute("SELECT create_hypertable('" + t.name() + "', '" + t.timeColumn() + "', "
+                    + "chunk_time_interval => INTERVAL '" + t.chunkInterval() + "', "
+                    + "create_default_indexes => false)");
+        } else {
+            st.execute("CREATE TABLE " + t.name() + "_default PARTITION OF " + t.name() + " DEFAULT");
+        }
+        for (String index : t.indexes()) {
+            st.execute(index);
+        }
+        st.execute("COMMENT ON TABLE " + t.name() + " IS '" + t.comment().replace("'", "''") + "'");
     }
 
     private static boolean timescaleAvailable(Connection connection) throws SQLException {

@@ -40,7 +40,7 @@ public final class Database implements AutoCloseable {
     static final int MAX_POOL_SIZE = 4;
 
     /** The time-series tables, each with a {@code gw_ensure_partitions} window in partitioned mode. */
-    static final List<String> TIME_SERIES_TABLES = List.of("reading", "detection", "alert");
+    static final List<String> TIME_SERIES_TABLES = List.of("sensor_reading", "detection", "alert");
 
     /** Database names we create: plain lower-case identifiers need no quoting anywhere (psql, URLs, Grafana). */
     private static final Pattern DATABASE_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
@@ -164,7 +164,7 @@ public final class Database implements AutoCloseable {
      */
     public TimeSeriesMode mode() {
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
-            try (ResultSet rs = st.executeQuery("SELECT relkind FROM pg_class WHERE oid = to_regclass('reading')")) {
+            try (ResultSet rs = st.executeQuery("SELECT relkind FROM pg_class WHERE oid = to_regclass('detection')")) {
                 if (!rs.next()) {
                     throw new StoreException("no time-series tables in " + where + ": call migrate() first");
                 }
@@ -175,16 +175,16 @@ public final class Database implements AutoCloseable {
             try (ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb')")) {
                 rs.next();
                 if (!rs.getBoolean(1)) {
-                    throw new StoreException("table reading in " + where + " is neither partitioned nor a hypertable");
+                    throw new StoreException("table detection in " + where + " is neither partitioned nor a hypertable");
                 }
             }
             try (ResultSet rs = st.executeQuery(
-                    "SELECT EXISTS (SELECT 1 FROM timescaledb_information.hypertables WHERE hypertable_name = 'reading')")) {
+                    "SELECT EXISTS (SELECT 1 FROM timescaledb_information.hypertables WHERE hypertable_name = 'detection')")) {
                 rs.next();
                 if (rs.getBoolean(1)) {
                     return TimeSeriesMode.TIMESCALE;
                 }
-                throw new StoreException("table reading in " + where + " is neither partitioned nor a hypertable");
+                throw new StoreException("table detection in " + where + " is neither partitioned nor a hypertable");
             }
         } catch (SQLException e) {
             throw explain(e, where, null);

@@ -1,5 +1,6 @@
 package io.gridwatch.store;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.gridwatch.sensor.Reading;
 
 import java.sql.Connection;
@@ -20,9 +21,10 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Sensor readings (传感器读数) in the time-series table {@code reading}, one row per metric, for Grafana and
- * for replays (backtests). Idempotent: a row is keyed by {@code (sensor_id, metric, ts)} and a reading
- * delivered or written again (a duplicate from the device, a batch replayed after a crash) is ignored.
+ * Sensor readings (传感器读数) in the time-series table {@code sensor_reading}, one row per message with its values as
+ * a {@code jsonb} object, for Grafana and for replays (backtests); the view {@code reading} gives one row per metric.
+ * Idempotent: a row is keyed by {@code (sensor_id, ts)} and a reading delivered or written again (a duplicate from
+ * the device, a batch replayed after a crash) is ignored.
  *
  * <p>Before writing rows of a month it has not seen yet, the store asks {@link Database#ensurePartitions}
  * for that month, so that late or replayed readings of an old month land in their own partition rather
@@ -32,12 +34,11 @@ public final class ReadingStore {
 
     /** One statement per batch: arrays in, so a batch costs one round trip however many rows it has. */
     private static final String INSERT = """
-            INSERT INTO reading (ts, sensor_id, metric, value, seq, received_at)
-            SELECT timestamptz 'epoch' + r.ts_ms * interval '1 millisecond', r.sensor_id, r.metric, r.value, r.seq,
-                   timestamptz 'epoch' + r.received_ms * interval '1 millisecond'
-            FROM unnest(?::int8[], ?::text[], ?::text[], ?::float8[], ?::int8[], ?::int8[])
-                 AS r(ts_ms, sensor_id, metric, value, seq, received_ms)
-            ON CONFLICT (sensor_id, metric, ts) DO NOTHING
+            INSERT INTO sensor_reading (ts, sensor_id, seq, received_at, metrics)
+            SELECT timestamptz 'epoch' + r.ts_ms * interval '1 millisecond', r.sensor_id, r.seq,
+                   timestamptz 'epoch' + r.received_ms * interval '1 millisecond', r.metrics::jsonb
+            FROM unnest(?::int8[], ?::text[], ?::int8[], ?::int8[], ?::text[]) AS r(ts_ms, sensor_id, seq, received_ms, metrics)
+            ON CONFLICT (sensor_id, ts) DO NOTHING
             """;
 
     private final Database db;
@@ -49,20 +50,19 @@ public final class ReadingStore {
     }
 
     /**
-     * Writes the values of {@code readings} (status readings carry none), in one transaction.
+     * Writes the readings that carry values (status readings carry none), in one transaction.
      *
-     * @return how many rows were new
+     * @return how many rows (readings) were new
      */
     public int write(List<Reading> readings) {
         int n = 0;
         Set<YearMonth> months = new TreeSet<>();
-        for (Reading r : readings) {
-            for (Double v : r.values().values()) {
-                if (v != null) {
-                    n++;
-                }
-            }
-            if (!r.values().isEmpty()) {
+        String[] metrics = new String[readings.size()];
+        for (int k = 0; k < metrics.length; k++) {
+            Reading r = readings.get(k);
+            metrics[k] = metricsJson(r.values());
+            if (metrics[k] != null) {
+                n++;
                 months.add(YearMonth.from(Instant.ofEpochMilli(r.ts()).atOffset(ZoneOffset.UTC)));
             }
         }
@@ -70,46 +70,61 @@ public final class ReadingStore {
             return 0;
         }
         prepare(months);
-        // primitive arrays go to the server in binary; Object[] arrays were written as text, number by number
+        // primitive arrays go to the server in binary; Object[] arrays are written as text, number by number
         long[] ts = new long[n];
         String[] sensor = new String[n];
-        String[] metric = new String[n];
-        double[] value = new double[n];
         Long[] seq = new Long[n];
         long[] received = new long[n];
+        String[] json = new String[n];
         int i = 0;
-        for (Reading r : readings) {
-            for (Map.Entry<String, Double> e : r.values().entrySet()) {
-                if (e.getValue() == null) {
-                    continue;
-                }
-                ts[i] = r.ts();
-                sensor[i] = r.sensorId();
-                metric[i] = e.getKey();
-                value[i] = e.getValue();
-                seq[i] = r.seq();
-                received[i] = r.receivedAt() > 0 ? r.receivedAt() : System.currentTimeMillis();
-                i++;
+        for (int k = 0; k < metrics.length; k++) {
+            if (metrics[k] == null) {
+                continue;
             }
+            Reading r = readings.get(k);
+            ts[i] = r.ts();
+            sensor[i] = r.sensorId();
+            seq[i] = r.seq();
+            received[i] = r.receivedAt() > 0 ? r.receivedAt() : System.currentTimeMillis();
+            json[i] = metrics[k];
+            i++;
         }
         try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(INSERT)) {
             ps.setObject(1, ts);
             ps.setObject(2, sensor);
-            ps.setObject(3, metric);
-            ps.setObject(4, value);
-            ps.setObject(5, seq);
-            ps.setObject(6, received);
+            ps.setObject(3, seq);
+            ps.setObject(4, received);
+            ps.setObject(5, json);
             return ps.executeUpdate();
         } catch (SQLException e) {
-            throw new StoreException("writing " + n + " reading values of " + readings.size() + " readings failed: " + e.getMessage(), e);
+            throw new StoreException("writing " + n + " readings failed: " + e.getMessage(), e);
         }
     }
 
     /**
-     * How many readings (distinct times) each sensor has in {@code [from, to)}, by sensor id.
+     * The values as a JSON object, in the order received; null when there are none. A value that JSON cannot
+     * hold (NaN, ±∞: ingest dead-letters them, so only a reading made elsewhere carries one) is left out.
+     */
+    static String metricsJson(Map<String, Double> values) {
+        StringBuilder b = null;
+        for (Map.Entry<String, Double> e : values.entrySet()) {
+            Double v = e.getValue();
+            if (v == null || !Double.isFinite(v)) {
+                continue;
+            }
+            b = b == null ? new StringBuilder(24 * values.size() + 2).append('{') : b.append(',');
+            b.append('"');
+            JsonStringEncoder.getInstance().quoteAsString(e.getKey(), b);
+            b.append("\":").append(v.doubleValue());
+        }
+        return b == null ? null : b.append('}').toString();
+    }
+
+    /**
+     * How many readings each sensor has in {@code [from, to)}, by sensor id.
      */
     public Map<String, Long> readingsPerSensor(Instant from, Instant to) {
-        String sql = "SELECT sensor_id, count(DISTINCT ts) FROM reading WHERE ts >= ? AND ts < ? GROUP BY sensor_id";
+        String sql = "SELECT sensor_id, count(*) FROM sensor_reading WHERE ts >= ? AND ts < ? GROUP BY sensor_id";
         try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setTimestamp(1, Timestamp.from(from));
             ps.setTimestamp(2, Timestamp.from(to));

@@ -19,7 +19,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** ReadingStore on the real PostgreSQL (partitioned mode here): one row per metric, idempotent, old months in their own partition. */
+/** ReadingStore on the real PostgreSQL (partitioned mode here): one row per reading, idempotent, old months in their own partition. */
 class ReadingStoreTest {
 
     static Database db;
@@ -43,24 +43,49 @@ class ReadingStoreTest {
     }
 
     @Test
-    void writesOneRowPerMetricAndIgnoresRedeliveries() throws SQLException {
+    void writesOneRowPerReadingAndIgnoresRedeliveries() throws SQLException {
         long t0 = Instant.parse("2026-11-20T04:00:00.123Z").toEpochMilli();
         List<Reading> batch = new ArrayList<>();
         for (int m = 0; m < 10; m++) {
-            batch.add(reading("wl-rs-1", t0 + m * 60_000L, (long) m, Map.of("water_level_cm", 1.5 * m, "battery_pct", 80.0)));
+            LinkedHashMap<String, Double> values = new LinkedHashMap<>();
+            values.put("water_level_cm", 1.5 * m);
+            values.put("battery_pct", 80.0);
+            batch.add(reading("wl-rs-1", t0 + m * 60_000L, (long) m, values));
         }
         batch.add(batch.get(3)); // a duplicate delivery inside one batch
         batch.add(reading("wl-rs-2", t0, null, Map.of("water_level_cm", 0.0)));
 
-        assertThat(store.write(batch)).isEqualTo(21);
+        assertThat(store.write(batch)).isEqualTo(11);
         assertThat(store.write(batch)).as("the same batch again, as after a crash").isZero();
         assertThat(store.readingsPerSensor(Instant.ofEpochMilli(t0), Instant.ofEpochMilli(t0 + 3_600_000L)))
                 .containsExactly(Map.entry("wl-rs-1", 10L), Map.entry("wl-rs-2", 1L));
+        assertThat(strings("SELECT ts || ' ' || metrics::text || ' ' || coalesce(seq::text, '-') || ' ' || (received_at - ts) "
+                + "FROM sensor_reading WHERE sensor_id = 'wl-rs-1' AND seq = 3"))
+                .containsExactly("2026-11-20 04:03:00.123+00 {\"battery_pct\": 80.0, \"water_level_cm\": 4.5} 3 00:00:00.25");
+        assertThat(strings("SELECT coalesce(seq::text, '-') FROM sensor_reading WHERE sensor_id = 'wl-rs-2'")).containsExactly("-");
+        // the view keeps the per-metric shape of schema versions 3–5
         assertThat(strings("SELECT ts || ' ' || metric || ' ' || value || ' ' || coalesce(seq::text, '-') || ' ' "
                 + "|| (received_at - ts) FROM reading WHERE sensor_id = 'wl-rs-1' AND seq = 3 ORDER BY metric"))
                 .containsExactly("2026-11-20 04:03:00.123+00 battery_pct 80 3 00:00:00.25",
                         "2026-11-20 04:03:00.123+00 water_level_cm 4.5 3 00:00:00.25");
-        assertThat(strings("SELECT coalesce(seq::text, '-') FROM reading WHERE sensor_id = 'wl-rs-2'")).containsExactly("-");
+        assertThat(strings("SELECT count(*) FROM reading WHERE sensor_id LIKE 'wl-rs-_'")).containsExactly("21");
+    }
+
+    @Test
+    void metricNamesAreEscapedAndValuesJsonCannotHoldAreLeftOut() throws SQLException {
+        LinkedHashMap<String, Double> values = new LinkedHashMap<>();
+        values.put("water_level_cm", 17.5);
+        values.put("odd \"name\" \\ 水位", 1e-7);
+        values.put("broken", Double.NaN);
+        values.put("huge", 1.0e300);
+        assertThat(ReadingStore.metricsJson(values))
+                .isEqualTo("{\"water_level_cm\":17.5,\"odd \\\"name\\\" \\\\ 水位\":1.0E-7,\"huge\":1.0E300}");
+        assertThat(ReadingStore.metricsJson(Map.of("broken", Double.POSITIVE_INFINITY))).isNull();
+
+        long ts = Instant.parse("2026-11-20T05:00:00Z").toEpochMilli();
+        assertThat(store.write(List.of(reading("wl-rs-esc", ts, 1L, values)))).isEqualTo(1);
+        assertThat(strings("SELECT metric || '=' || value FROM reading WHERE sensor_id = 'wl-rs-esc' ORDER BY metric"))
+                .containsExactly("huge=1e+300", "odd \"name\" \\ 水位=1e-07", "water_level_cm=17.5");
     }
 
     @Test
@@ -76,8 +101,8 @@ class ReadingStoreTest {
     void readingsOfAnOldMonthGetTheirOwnPartitionNotDefault() throws SQLException {
         long ts = Instant.parse("2019-02-10T10:00:00Z").toEpochMilli();
         assertThat(store.write(List.of(reading("wl-rs-old", ts, 1L, Map.of("water_level_cm", 12.0))))).isEqualTo(1);
-        assertThat(strings("SELECT tableoid::regclass::text FROM reading WHERE sensor_id = 'wl-rs-old'"))
-                .containsExactly(db.mode() == TimeSeriesMode.PARTITIONED ? "reading_p201902" : "reading");
+        assertThat(strings("SELECT tableoid::regclass::text FROM sensor_reading WHERE sensor_id = 'wl-rs-old'"))
+                .containsExactly(db.mode() == TimeSeriesMode.PARTITIONED ? "sensor_reading_p201902" : "sensor_reading");
     }
 
     static List<String> strings(String sql) throws SQLException {

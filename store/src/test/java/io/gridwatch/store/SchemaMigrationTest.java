@@ -2,6 +2,7 @@ package io.gridwatch.store;
 
 import io.gridwatch.testkit.TestServices;
 
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -19,12 +20,12 @@ class SchemaMigrationTest {
 
     private static final List<String> DOMAIN_TABLES = List.of(
             "catalogue_class", "district", "management_area", "management_area_street", "street", "community",
-            "unit_grid", "component", "sensor", "camera", "reading", "detection", "alert", "gw_case", "case_event");
+            "unit_grid", "component", "sensor", "camera", "sensor_reading", "detection", "alert", "gw_case", "case_event");
 
     @Test
     void migratingAnEmptyDatabaseCreatesEveryTableWithAComment() throws SQLException {
         try (Database db = Database.open(TestServices.shared().newDatabase("gw_store_schema"), TestServices.shared().postgresUser())) {
-            assertThat(db.migrate()).isEqualTo("5");
+            assertThat(db.migrate()).isEqualTo("6");
 
             Map<String, String> comments = tableComments(db);
             assertThat(comments.keySet()).containsExactlyInAnyOrderElementsOf(withHistory(DOMAIN_TABLES));
@@ -40,11 +41,62 @@ class SchemaMigrationTest {
             int history = historyRows(db);
             Map<String, String> before = tableComments(db);
 
-            assertThat(db.migrate()).isEqualTo("5");
+            assertThat(db.migrate()).isEqualTo("6");
 
             assertThat(historyRows(db)).isEqualTo(history);
             assertThat(tableComments(db)).isEqualTo(before);
         }
+    }
+
+    @Test
+    void version6MovesPerMetricReadingsIntoOneRowPerReadingAndTheViewGivesThemBack() throws SQLException {
+        try (Database db = Database.open(TestServices.shared().newDatabase("gw_store_v6"), TestServices.shared().postgresUser())) {
+            Flyway.configure().dataSource(db.dataSource()).locations("classpath:db/migration").target("5").load().migrate();
+            List<String> before;
+            try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
+                st.execute("SET TIME ZONE 'UTC'");
+                // two readings of one sensor (two metrics each), one of another, and one in a far month held by DEFAULT
+                st.execute("""
+                        INSERT INTO reading (ts, sensor_id, metric, value, seq, received_at) VALUES
+                          (now() - interval '2 min', 'wl-1', 'water_level_cm', 17.5, 41, now()),
+                          (now() - interval '2 min', 'wl-1', 'battery_pct', 81, 41, now()),
+                          (now() - interval '1 min', 'wl-1', 'water_level_cm', 18, 42, now()),
+                          (now() - interval '1 min', 'wl-1', 'battery_pct', 80, 42, now()),
+                          (now(), 'rg-1', 'rain_mm', 0.5, NULL, now()),
+                          ('2003-04-05 06:07:08+00', 'rg-1', 'rain_mm', 2, 7, '2003-04-05 06:07:09+00')""");
+                before = rows(st, "SELECT ts, sensor_id, metric, value, seq, received_at FROM reading ORDER BY 2, 1, 3");
+            }
+
+            assertThat(db.migrate()).isEqualTo("6");
+
+            try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
+                st.execute("SET TIME ZONE 'UTC'");
+                assertThat(rows(st, "SELECT ts, sensor_id, metric, value, seq, received_at FROM reading ORDER BY 2, 1, 3"))
+                        .as("the view reading, after the move").isEqualTo(before);
+                assertThat(rows(st, "SELECT sensor_id, metrics::text, seq FROM sensor_reading ORDER BY 1, ts")).containsExactly(
+                        "rg-1|{\"rain_mm\": 2}|7", "rg-1|{\"rain_mm\": 0.5}|null",
+                        "wl-1|{\"battery_pct\": 81, \"water_level_cm\": 17.5}|41",
+                        "wl-1|{\"battery_pct\": 80, \"water_level_cm\": 18}|42");
+                assertThat(rows(st, "SELECT DISTINCT tableoid::regclass::text FROM sensor_reading WHERE ts < '2004-01-01'"))
+                        .containsExactly("sensor_reading_default");
+                assertThat(rows(st, "SELECT relkind FROM pg_class WHERE relname = 'reading'")).containsExactly("v");
+            }
+        }
+    }
+
+    private static List<String> rows(Statement st, String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (ResultSet rs = st.executeQuery(sql)) {
+            int n = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                StringBuilder b = new StringBuilder();
+                for (int i = 1; i <= n; i++) {
+                    b.append(i > 1 ? "|" : "").append(rs.getString(i));
+                }
+                out.add(b.toString());
+            }
+        }
+        return out;
     }
 
     private static List<String> withHistory(List<String> tables) {

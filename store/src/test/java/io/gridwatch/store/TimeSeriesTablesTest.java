@@ -67,7 +67,7 @@ class TimeSeriesTablesTest {
         Instant nextMonth = base.atOffset(ZoneOffset.UTC).plusMonths(1).toInstant();
         try (Connection c = db.dataSource().getConnection();
              PreparedStatement ps = c.prepareStatement(
-                     "INSERT INTO reading (ts, sensor_id, metric, value, seq) VALUES (?, 'wl-agg', 'water_level_cm', ?, ?)")) {
+                     "INSERT INTO sensor_reading (ts, sensor_id, metrics, seq) VALUES (?, 'wl-agg', jsonb_build_object('water_level_cm', ?), ?)")) {
             Object[][] rows = {
                     {base, 1.0}, {base.plusSeconds(60), 2.0}, {base.plusSeconds(120), 3.0}, {base.plusSeconds(299), 4.0},
                     {base.plusSeconds(300), 10.0}, {base.plusSeconds(360), 20.0},
@@ -85,8 +85,9 @@ class TimeSeriesTablesTest {
         List<String> buckets = new ArrayList<>();
         try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("""
-                     SELECT date_bin('5 minutes', ts, timestamptz '2000-01-01') AS bucket, count(*), avg(value)
-                       FROM reading WHERE sensor_id = 'wl-agg' AND metric = 'water_level_cm'
+                     SELECT date_bin('5 minutes', ts, timestamptz '2000-01-01') AS bucket, count(*),
+                            avg((metrics->>'water_level_cm')::double precision)
+                       FROM sensor_reading WHERE sensor_id = 'wl-agg'
                       GROUP BY bucket ORDER BY bucket""")) {
             while (rs.next()) {
                 buckets.add(rs.getObject(1, OffsetDateTime.class).toInstant() + " " + rs.getInt(2) + " " + rs.getDouble(3));
@@ -99,9 +100,10 @@ class TimeSeriesTablesTest {
                 base.plusSeconds(300) + " 2 15.0",
                 nextMonth + " 1 6.0");
 
-        assertThat(partitionHolding("reading", "sensor_id = 'wl-agg' AND ts = '" + FAR_PAST + "'")).isEqualTo("reading_default");
-        assertThat(partitionHolding("reading", "sensor_id = 'wl-agg' AND ts = '" + base + "'"))
-                .isEqualTo("reading_p" + base.atOffset(ZoneOffset.UTC).format(MONTH));
+        assertThat(partitionHolding("sensor_reading", "sensor_id = 'wl-agg' AND ts = '" + FAR_PAST + "'"))
+                .isEqualTo("sensor_reading_default");
+        assertThat(partitionHolding("sensor_reading", "sensor_id = 'wl-agg' AND ts = '" + base + "'"))
+                .isEqualTo("sensor_reading_p" + base.atOffset(ZoneOffset.UTC).format(MONTH));
     }
 
     @Test
@@ -109,16 +111,16 @@ class TimeSeriesTablesTest {
         Instant past = Instant.parse("1999-06-30T23:59:59Z");
         try (Connection c = db.dataSource().getConnection();
              PreparedStatement ps = c.prepareStatement(
-                     "INSERT INTO reading (ts, sensor_id, metric, value) VALUES (?, 'wl-move', 'water_level_cm', 1)")) {
+                     "INSERT INTO sensor_reading (ts, sensor_id, metrics) VALUES (?, 'wl-move', '{\"water_level_cm\": 1}')")) {
             ps.setObject(1, utc(past));
             ps.executeUpdate();
         }
-        assertThat(partitionHolding("reading", "sensor_id = 'wl-move'")).isEqualTo("reading_default");
+        assertThat(partitionHolding("sensor_reading", "sensor_id = 'wl-move'")).isEqualTo("sensor_reading_default");
 
         // 1999-06 and 1999-07 for each of the three tables
         assertThat(db.ensurePartitions(past, Instant.parse("1999-07-01T00:00:00Z"))).isEqualTo(6);
 
-        assertThat(partitionHolding("reading", "sensor_id = 'wl-move'")).isEqualTo("reading_p199906");
+        assertThat(partitionHolding("sensor_reading", "sensor_id = 'wl-move'")).isEqualTo("sensor_reading_p199906");
         assertThat(partitionsOf("alert")).contains("alert_p199906", "alert_p199907");
         assertThat(db.ensurePartitions(past, past)).isZero();
     }
@@ -126,18 +128,20 @@ class TimeSeriesTablesTest {
     @Test
     void readingKeyRejectsDuplicatesAndOnConflictIsIdempotent() throws SQLException {
         Instant ts = Instant.now().truncatedTo(ChronoUnit.MINUTES);
-        String insert = "INSERT INTO reading (ts, sensor_id, metric, value) "
-                + "VALUES (timestamptz '" + ts + "', 'wl-dup', 'water_level_cm', 12.5)";
-        String upsert = insert + " ON CONFLICT (sensor_id, metric, ts) DO NOTHING";
+        String insert = "INSERT INTO sensor_reading (ts, sensor_id, metrics) "
+                + "VALUES (timestamptz '" + ts + "', 'wl-dup', '{\"water_level_cm\": 12.5}')";
+        String upsert = insert + " ON CONFLICT (sensor_id, ts) DO NOTHING";
         try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
             assertThat(st.executeUpdate(insert)).isEqualTo(1);
             assertThatThrownBy(() -> st.executeUpdate(insert))
                     .isInstanceOf(SQLException.class)
                     .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("23505"))
-                    .hasMessageContaining("reading_");
+                    .hasMessageContaining("sensor_reading_");
             assertThat(st.executeUpdate(upsert)).isZero();
             assertThat(st.executeUpdate(upsert)).isZero();
-            try (ResultSet rs = st.executeQuery("SELECT count(*) FROM reading WHERE sensor_id = 'wl-dup'")) {
+            assertThatThrownBy(() -> st.executeUpdate("INSERT INTO sensor_reading (ts, sensor_id, metrics) "
+                    + "VALUES (now(), 'wl-dup', '[12.5]')")).isInstanceOf(SQLException.class).hasMessageContaining("metrics");
+            try (ResultSet rs = st.executeQuery("SELECT count(*) FROM sensor_reading WHERE sensor_id = 'wl-dup'")) {
                 rs.next();
                 assertThat(rs.getInt(1)).isEqualTo(1);
             }
