@@ -13,6 +13,7 @@ import io.gridwatch.sensor.Sensor;
 import io.gridwatch.sensor.SensorCsv;
 import io.gridwatch.store.CaseStore;
 import io.gridwatch.store.Database;
+import io.gridwatch.store.ReadingStore;
 import io.gridwatch.store.SensorStore;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
@@ -250,7 +251,17 @@ final class CityDemo {
         problems.forEach(p -> out.println("    ✗ " + p));
         out.printf("  alerts         %d on MQTT gw/v1/alerts/{team}/{district} (flood and snow teams), %d district flood watches (expected %d)%n",
                 alerts.size(), watches, city.expectedFloodWatches().size());
-        out.printf("  evidence       each case's sensor series: gridwatch://readings/<sensor>?from=…&to=… (readings in Kafka gw.readings.v1)%n");
+        Instant dayFrom = Instant.ofEpochMilli(city.at(0));
+        Instant dayTo = Instant.ofEpochMilli(city.at(CityDay.MINUTES));
+        ReadingStore readings = new ReadingStore(db);
+        long stored = readings.readingsPerSensor(dayFrom, dayTo).entrySet().stream()
+                .filter(e -> citySensors.contains(e.getKey())).mapToLong(Map.Entry::getValue).sum();
+        out.printf("  stored         %,d readings of the day in PostgreSQL sensor_reading, one row each (a duplicate delivery once)%s%n", stored,
+                readings.peak("water_level_cm", "", dayFrom, dayTo).filter(p -> citySensors.contains(p.sensorId()))
+                        .map(p -> String.format(Locale.ROOT, "; deepest water %.0f cm, %s at %s", p.value(), p.sensorId(), HM.format(p.ts())))
+                        .orElse(""));
+        out.printf("  evidence       each case's sensor series: gridwatch://readings/<sensor>?from=…&to=… (readings in Kafka gw.readings.v1"
+                + " and PostgreSQL sensor_reading)%n");
         return problems.isEmpty() && unexpected.isEmpty() && matched.get() == city.expectedCases().size();
     }
 }

@@ -13,7 +13,7 @@ import java.util.List;
  * @param problemKey  what makes detections one problem ({@code sensor:<id>:<family>})
  * @param severity    the highest severity reached (a case's severity only rises), or null without a ladder
  * @param firstSeen   epoch ms: when the condition began
- * @param lastSeen    epoch ms: the latest detection that saw it
+ * @param lastSeen    epoch ms: the latest detection that saw it; once ended, when the readings first showed the cause gone
  * @param raisedAt    epoch ms: the detection that opened the case
  * @param endedAt     epoch ms: the detection that cleared it, or null when it was still open at the end of the replay
  * @param occurrences detections counted on the case

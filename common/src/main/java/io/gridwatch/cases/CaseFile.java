@@ -33,7 +33,8 @@ import java.util.Objects;
  *                   problem lies outside every grid
  * @param severity   {@code blue} … {@code red} ({@link Severity}), or null when the rule has no ladder
  * @param firstSeen  epoch ms: when the condition began
- * @param lastSeen   epoch ms: the latest detection that saw the problem
+ * @param lastSeen   epoch ms: the latest detection that saw the problem; once ended, when the readings first showed
+ *                   the cause gone (the start of the clearing hold)
  * @param deadline   epoch ms: when the responsible department must have disposed of it ({@link Responsibility})
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)

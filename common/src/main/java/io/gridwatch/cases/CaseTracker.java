@@ -217,8 +217,11 @@ public final class CaseTracker {
 
     private Outcome end(CaseState s, Detection d) {
         CaseFile f = s.caseFile();
+        // the problem was there until the readings first showed the cause gone, not only until its last detection
+        // (a flood that stopped rising at 16:50 and receded at 19:25 was seen until 19:25)
+        long lastSeen = d.startedAt() > 0 && d.startedAt() <= d.ts() ? Math.max(f.lastSeen(), d.startedAt()) : f.lastSeen();
         CaseFile ended = new CaseFile(f.schema(), f.caseId(), CaseStatus.VERIFIED, f.category(), f.grid(), f.location(),
-                f.severity(), f.sources(), f.firstSeen(), f.lastSeen(), f.occurrences(), f.confidence(),
+                f.severity(), f.sources(), f.firstSeen(), lastSeen, f.occurrences(), f.confidence(),
                 mergeEvidence(new ArrayList<>(f.evidence()), d), f.department(), f.deadline(), f.ruleId());
         ArrayList<CaseMessage> messages = new ArrayList<>();
         messages.add(new CaseMessage(CaseMessage.END, ended));

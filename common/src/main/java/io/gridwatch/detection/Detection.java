@@ -29,7 +29,8 @@ import java.util.Objects;
  * @param category    the 部件/事件 class, or null for maintenance signals
  * @param team        the response team to alert ({@code flood}, {@code snow}), or null
  * @param severity    {@code blue}, {@code yellow}, {@code orange}, {@code red}, or null
- * @param startedAt   when the condition began (the first reading that met it)
+ * @param startedAt   when the condition began (the first reading that met it); for {@code cleared}, when the clearing
+ *                    began (the first reading that showed the cause gone), for {@code online}, when the sensor went offline
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record Detection(int schema, String detectionId, Source source, String ruleId, String state, String problemKey,

@@ -218,8 +218,9 @@ public final class RuleEvaluator {
         int cleared = advance(t.clear(), slot.clearSince, r);
         if (cleared >= 0) {
             String metric = ladder != null ? ladder.metric() : t.clear().get(cleared).firstMetric();
-            out.add(detection(s, rule, Detection.CLEARED, sensorKey(s, rule), ts, slot.startedAt,
-                    severityName(ladder, slot.severity), 1.0, metric, r.value(metric)));
+            // started at: when the readings first showed the cause gone; the evidence spans the whole problem
+            out.add(detection(s, rule, Detection.CLEARED, sensorKey(s, rule), ts, slot.clearSince[cleared],
+                    severityName(ladder, slot.severity), 1.0, metric, r.value(metric), slot.startedAt));
             close(slot);
             return;
         }
@@ -348,8 +349,8 @@ public final class RuleEvaluator {
                 slot.clearSince[0] = ts;
             }
             if (ts - slot.clearSince[0] >= rt.clearForS() * 1000L) {
-                out.add(detection(s, rule, Detection.CLEARED, sensorKey(s, rule), ts, slot.startedAt, null, 1.0,
-                        rt.metric(), v));
+                out.add(detection(s, rule, Detection.CLEARED, sensorKey(s, rule), ts, slot.clearSince[0], null, 1.0,
+                        rt.metric(), v, slot.startedAt));
                 close(slot);
             }
         } else {

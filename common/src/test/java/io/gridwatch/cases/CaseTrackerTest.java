@@ -45,7 +45,9 @@ class CaseTrackerTest {
         ArrayList<Detection.Evidence> ev = new ArrayList<>();
         ev.add(new Detection.Evidence("sensor_series", "gridwatch://readings/" + sensor + "?from=" + T0 + "&to=" + ts, null, null));
         return new Detection(1, sensor + "/" + rule + "/" + ts + "/" + state, new Detection.Source("sensor", sensor), rule, state,
-                "sensor:" + sensor + ":" + rule, new Detection.Category("event", "0406"), null, "flood", severity, ts, T0 - 5 * MIN,
+                "sensor:" + sensor + ":" + rule, new Detection.Category("event", "0406"), null, "flood", severity, ts,
+                // a cleared detection starts where the clearing began: the default rule holds 10 min below 5 cm
+                state.equals("cleared") ? ts - 10 * MIN : T0 - 5 * MIN,
                 0.97, 121.5301, 38.8756, grid, grid.substring(0, 6), "water_level_cm", cm, "cm", ev);
     }
 
@@ -92,7 +94,9 @@ class CaseTrackerTest {
         CaseFile end = r.messages.get(3).caseFile();
         assertThat(end.occurrences()).isEqualTo(4); // the repeated orange is counted, though it sent nothing
         assertThat(end.firstSeen()).isEqualTo(T0 - 5 * MIN);
-        assertThat(end.lastSeen()).isEqualTo(T0 + 25 * MIN);
+        assertThat(end.lastSeen()).as("seen until the water first read below 5 cm, not only until its last rise")
+                .isEqualTo(T0 + 80 * MIN);
+        assertThat(r.messages.get(2).caseFile().lastSeen()).isEqualTo(T0 + 20 * MIN);
         assertThat(end.category()).isEqualTo(new CaseFile.Category("event", "0406", "道路积水", "04", "突发事件"));
         assertThat(end.grid()).isEqualTo(new CaseFile.Grid(GRID, "甘井子区", "凌水街道", "凌海社区居委会"));
         assertThat(end.department()).isEqualTo("甘井子区市政设施管理处");

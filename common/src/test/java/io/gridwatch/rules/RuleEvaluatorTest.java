@@ -50,7 +50,11 @@ class RuleEvaluatorTest {
                 "\"problem_key\":\"sensor:wl-0031:water_level.default\"", "\"severity\":\"blue\"",
                 "\"started_at\":1785196980000", "\"unit\":\"cm\"");
         assertThat(wl.detections).extracting(Detection::problemKey).containsOnly(raised.problemKey());
-        assertThat(wl.detections).extracting(Detection::startedAt).containsOnly(T0 + 3 * MIN);
+        assertThat(wl.detections.subList(0, 3)).extracting(Detection::startedAt).containsOnly(T0 + 3 * MIN);
+        Detection cleared = wl.detections.get(3);
+        assertThat(cleared.startedAt()).as("the first reading below 5 cm").isEqualTo(T0 + 16 * MIN);
+        assertThat(cleared.evidence()).singleElement().satisfies(e -> assertThat(e.uri())
+                .as("the evidence still spans the whole flood").isEqualTo("gridwatch://readings/wl-0031?from=" + (T0 + 3 * MIN) + "&to=" + (T0 + 26 * MIN)));
     }
 
     @Test

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -137,6 +138,33 @@ public final class ReadingStore {
             return out;
         } catch (SQLException e) {
             throw new StoreException("counting readings failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The highest value of a metric: which sensor, when, how much. */
+    public record Peak(String sensorId, Instant ts, double value) {
+    }
+
+    /**
+     * The highest value of {@code metric} in {@code [from, to)} among the sensors whose id starts with {@code idPrefix}
+     * ("" for all), e.g. the deepest water of a day; empty when no reading carries the metric.
+     */
+    public Optional<Peak> peak(String metric, String idPrefix, Instant from, Instant to) {
+        String sql = """
+                SELECT sensor_id, ts, (metrics->>?)::double precision AS v FROM sensor_reading
+                 WHERE ts >= ? AND ts < ? AND starts_with(sensor_id, ?) AND metrics->>? IS NOT NULL
+                 ORDER BY v DESC, ts LIMIT 1""";
+        try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, metric);
+            ps.setTimestamp(2, Timestamp.from(from));
+            ps.setTimestamp(3, Timestamp.from(to));
+            ps.setString(4, idPrefix);
+            ps.setString(5, metric);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new Peak(rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getDouble(3))) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new StoreException("finding the highest " + metric + " failed: " + e.getMessage(), e);
         }
     }
 

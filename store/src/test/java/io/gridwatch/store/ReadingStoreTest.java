@@ -89,6 +89,23 @@ class ReadingStoreTest {
     }
 
     @Test
+    void peakFindsTheHighestValueOfAMetricInAWindow() {
+        long t0 = Instant.parse("2026-11-22T06:00:00Z").toEpochMilli();
+        store.write(List.of(reading("wl-pk-1", t0, 1L, Map.of("water_level_cm", 31.0, "battery_pct", 90.0)),
+                reading("wl-pk-2", t0 + 60_000, 1L, Map.of("water_level_cm", 52.5)),
+                reading("wl-pk-2", t0 + 120_000, 2L, Map.of("water_level_cm", 12.0)),
+                reading("wl-pk-3", t0 + 7_200_000, 1L, Map.of("water_level_cm", 99.0)),
+                reading("rg-pk-1", t0, 1L, Map.of("rain_mm", 4.0))));
+        Instant from = Instant.ofEpochMilli(t0);
+        Instant to = from.plusSeconds(3_600);
+        assertThat(store.peak("water_level_cm", "wl-pk-", from, to))
+                .contains(new ReadingStore.Peak("wl-pk-2", Instant.ofEpochMilli(t0 + 60_000), 52.5));
+        assertThat(store.peak("water_level_cm", "wl-pk-1", from, to)).map(ReadingStore.Peak::value).contains(31.0);
+        assertThat(store.peak("water_level_cm", "wl-pk-", to, to.plusSeconds(7_200))).map(ReadingStore.Peak::sensorId).contains("wl-pk-3");
+        assertThat(store.peak("snow_depth_cm", "", from, to)).isEmpty();
+    }
+
+    @Test
     void statusReadingsCarryNoValuesAndWriteNothing() {
         long ts = Instant.parse("2026-11-21T04:00:00Z").toEpochMilli();
         Reading status = new Reading(Reading.SCHEMA, "wl-rs-3", SensorType.WATER_LEVEL, Reading.STATUS, ts, null, ts, null,
