@@ -352,7 +352,11 @@ public final class CaseTracker {
         return d.gridCode() != null && d.gridCode().length() >= 6 ? d.gridCode().substring(0, 6) : null;
     }
 
-    /** Adds a detection's evidence (no duplicates), keeping the first reference and the latest ones. */
+    /**
+     * Adds a detection's evidence (no duplicates), keeping the first reference and the latest ones. A sensor series
+     * that extends one the case holds (same sensor, same start, a later end) replaces it and moves to the end: a flood
+     * seen four times is one series of its whole course, not four overlapping ones.
+     */
     private ArrayList<CaseFile.Evidence> mergeEvidence(ArrayList<CaseFile.Evidence> evidence, Detection d) {
         for (Detection.Evidence e : d.evidence()) {
             ArrayList<Double> box = null;
@@ -363,14 +367,28 @@ public final class CaseTracker {
                 }
             }
             CaseFile.Evidence x = new CaseFile.Evidence(e.type(), e.uri(), e.ts(), box);
-            if (!evidence.contains(x)) {
-                evidence.add(x);
+            if (evidence.contains(x)) {
+                continue;
             }
+            String series = seriesStart(x);
+            if (series != null) {
+                evidence.removeIf(old -> series.equals(seriesStart(old)));
+            }
+            evidence.add(x);
         }
         while (evidence.size() > settings.evidenceLimit()) {
             evidence.remove(Math.min(1, evidence.size() - 1));
         }
         return evidence;
+    }
+
+    /** {@code gridwatch://readings/<sensor>?from=<t>} of a sensor series (its URI without the end), else null. */
+    private static String seriesStart(CaseFile.Evidence e) {
+        if (!"sensor_series".equals(e.type()) || e.uri() == null) {
+            return null;
+        }
+        int to = e.uri().lastIndexOf("&to=");
+        return to < 0 ? null : e.uri().substring(0, to);
     }
 
     private ArrayList<String> remember(ArrayList<String> ids, String id) {

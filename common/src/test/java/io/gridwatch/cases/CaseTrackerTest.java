@@ -101,6 +101,10 @@ class CaseTrackerTest {
         assertThat(end.grid()).isEqualTo(new CaseFile.Grid(GRID, "甘井子区", "凌水街道", "凌海社区居委会"));
         assertThat(end.department()).isEqualTo("甘井子区市政设施管理处");
         assertThat(end.sources()).containsExactly(new CaseFile.Source("sensor", "wl-0031"));
+        assertThat(end.evidence()).as("one series of the whole flood, not one per detection")
+                .extracting(CaseFile.Evidence::uri).containsExactly("gridwatch://readings/wl-0031?from=" + T0 + "&to=" + (T0 + 90 * MIN));
+        assertThat(r.messages.get(1).caseFile().evidence()).extracting(CaseFile.Evidence::uri)
+                .containsExactly("gridwatch://readings/wl-0031?from=" + T0 + "&to=" + (T0 + 10 * MIN));
 
         assertThat(r.alerts).extracting(Alert::state).containsExactly("raised", "escalated", "escalated", "cleared");
         assertThat(r.alerts).extracting(Alert::severity).containsExactly("blue", "yellow", "orange", "orange");
