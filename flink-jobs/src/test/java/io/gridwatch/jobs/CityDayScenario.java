@@ -204,6 +204,16 @@ final class CityDayScenario {
      * the reading after the last one that broke it, for the type's hold; the first reading at or past that.
      */
     long expectedEnd(String sensor, SensorType type) {
+        return clearing(sensor, type)[1];
+    }
+
+    /** When the readings of {@code sensor} first showed the cause gone for good: the ended case's {@code last_seen}. */
+    long expectedLastSeen(String sensor, SensorType type) {
+        return clearing(sensor, type)[0];
+    }
+
+    /** {first reading of the final clearing run, the reading that completes its hold}. */
+    private long[] clearing(String sensor, SensorType type) {
         Predicate<Map<String, Double>> clear;
         long holdMs;
         switch (type) {
@@ -238,7 +248,7 @@ final class CityDayScenario {
         long firstGood = rs.get(lastBad + 1).ts();
         for (int i = lastBad + 1; i < rs.size(); i++) {
             if (rs.get(i).ts() >= firstGood + holdMs) {
-                return rs.get(i).ts();
+                return new long[] {firstGood, rs.get(i).ts()};
             }
         }
         throw new IllegalStateException(sensor + ": the published slice ends before the clear hold of " + type + " passes");

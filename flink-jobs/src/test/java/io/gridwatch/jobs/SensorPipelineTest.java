@@ -290,6 +290,8 @@ class SensorPipelineTest {
             JsonNode evidence = end.path("evidence");
             String lastUri = evidence.get(evidence.size() - 1).path("uri").asText();
             assertThat(lastUri).as(what).endsWith("&to=" + expectedEnd);
+            assertThat(end.path("last_seen").asLong()).as(what + ": seen until the readings first showed the cause gone")
+                    .isEqualTo(scenario.expectedLastSeen(e.sensorId(), sims.get(e.sensorId()).type()));
 
             List<JsonNode> caseAlerts = alertsByCase.getOrDefault(caseId, List.of());
             if (e.team() == null) {
