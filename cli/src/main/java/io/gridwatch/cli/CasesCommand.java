@@ -64,7 +64,7 @@ final class CasesCommand implements Callable<Integer> {
             }
             return 0;
         }
-        ConsoleTable t = new ConsoleTable("case", "status", "category", "place", "severity", "first seen", "last seen", "seen",
+        ConsoleTable t = new ConsoleTable("case", "status", "category", "place", "severity", "first seen", "last seen", "detections",
                 "department", "deadline").right(7);
         for (CaseFile f : found) {
             CaseFile.Grid g = f.grid();
