@@ -25,7 +25,7 @@ public class V3__Time_series extends BaseJavaMigration {
 
     /** One time-series table: its columns (without the time column), its time column and key. */
     record SeriesTable(String name, String timeColumn, String columns, String primaryKey,
-                               String chunkInterval, List<String> indexes, String comment) {
+                       String chunkInterval, List<String> indexes, String comment) {
     }
 
     private static final List<SeriesTable> TABLES = List.of(
