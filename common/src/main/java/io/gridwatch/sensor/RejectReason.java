@@ -23,6 +23,11 @@ public enum RejectReason {
     NOT_FINITE("not_finite"),
     /** A metric value is not a number. */
     NON_NUMERIC("non_numeric"),
+    /**
+     * A metric name is empty, longer than {@link TelemetryParser#MAX_METRIC_NAME} characters or holds control characters
+     * (a NUL cannot even be stored in PostgreSQL).
+     */
+    BAD_METRIC("bad_metric"),
     /** {@code ts} is missing. */
     MISSING_TS("missing_ts"),
     /** {@code ts} is neither epoch milliseconds nor an ISO-8601 time with an offset. */

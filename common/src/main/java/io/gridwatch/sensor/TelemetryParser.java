@@ -2,6 +2,7 @@ package io.gridwatch.sensor;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -40,6 +41,8 @@ public final class TelemetryParser {
     public static final int MAX_PAYLOAD_BYTES = 16 * 1024;
     /** CONTRACTS.md §1: a measurement time further than this after reception is a device clock error. */
     public static final Duration MAX_FUTURE = Duration.ofMinutes(10);
+    /** The longest metric name kept, in characters: ten times the longest the contract names. */
+    public static final int MAX_METRIC_NAME = 128;
     /** Topic prefix of CONTRACTS.md §1. */
     public static final String TOPIC_PREFIX = "gw/v1/sensors/";
 
@@ -205,6 +208,11 @@ public final class TelemetryParser {
             }
             for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
+                if (!isMetricName(e.getKey())) {
+                    return reject(RejectReason.BAD_METRIC, id, "metric name \"" + new String(JsonStringEncoder.getInstance()
+                            .quoteAsString(e.getKey().length() > MAX_METRIC_NAME ? e.getKey().substring(0, MAX_METRIC_NAME) + "…" : e.getKey()))
+                            + "\" is empty, longer than " + MAX_METRIC_NAME + " characters or holds control characters");
+                }
                 JsonNode n = e.getValue();
                 if (!n.isNumber()) {
                     return reject(RejectReason.NON_NUMERIC, id, "value of " + e.getKey() + " is not a number: " + n);
@@ -242,6 +250,19 @@ public final class TelemetryParser {
         return new Accepted(new Reading(Reading.SCHEMA, id, s.type(), tp.kind(), ts, Instant.ofEpochMilli(ts).toString(), receivedAt,
                 seq, values, online, s.lon(), s.lat(), grid.map(GridLocation::gridCode).orElse(null),
                 grid.map(GridLocation::districtCode).orElse(null), s.componentCode(), s.intervalS()));
+    }
+
+    /** A metric name we keep: 1 to {@link #MAX_METRIC_NAME} characters, none of them a control character. */
+    static boolean isMetricName(String name) {
+        if (name.isEmpty() || name.length() > MAX_METRIC_NAME) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            if (Character.isISOControl(name.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether {@code bytes} are UTF-8; ASCII, what devices send, is checked without decoding. */

@@ -127,6 +127,10 @@ class TelemetryParserTest {
                 Arguments.of(WL, "{" + ok + ", \"values\": {\"water_level_cm\": \"17\"}}", RejectReason.NON_NUMERIC),
                 Arguments.of(WL, "{" + ok + ", \"values\": {\"water_level_cm\": true}}", RejectReason.NON_NUMERIC),
                 Arguments.of(WL, "{" + ok + ", \"values\": {\"water_level_cm\": null}}", RejectReason.NON_NUMERIC),
+                Arguments.of(WL, "{" + ok + ", \"values\": {\"water_level_cm\": 1, \"a\\u0000b\": 2}}", RejectReason.BAD_METRIC),
+                Arguments.of(WL, "{" + ok + ", \"values\": {\"water_level_cm\": 1, \"line\\nbreak\": 2}}", RejectReason.BAD_METRIC),
+                Arguments.of(WL, "{" + ok + ", \"values\": {\"\": 2}}", RejectReason.BAD_METRIC),
+                Arguments.of(WL, "{" + ok + ", \"values\": {\"" + "m".repeat(129) + "\": 2}}", RejectReason.BAD_METRIC),
                 Arguments.of(WL, "{\"values\": {\"water_level_cm\": 1}}", RejectReason.MISSING_TS),
                 Arguments.of(WL, "{\"ts\": null, \"values\": {\"water_level_cm\": 1}}", RejectReason.MISSING_TS),
                 Arguments.of(WL, "{\"ts\": \"2026-07-28T08:00:00\", \"values\": {\"water_level_cm\": 1}}", RejectReason.BAD_TS),
@@ -150,6 +154,15 @@ class TelemetryParserTest {
         Rejection rej = (Rejection) r;
         assertThat(rej.reason()).as(rej.message()).isEqualTo(reason);
         assertThat(rej.message()).isNotBlank();
+    }
+
+    @Test
+    void unknownMetricsWithAnyPrintableNameAreKept() {
+        String name128 = "m".repeat(128);
+        TelemetryParser.Result r = parse(WL, "{\"ts\": " + (NOW - 1_000) + ", \"values\": {\"water_level_cm\": 1, \"温度 (℃)\": 2, \""
+                + name128 + "\": 3}}");
+        assertThat(r).isInstanceOf(TelemetryParser.Accepted.class);
+        assertThat(((TelemetryParser.Accepted) r).reading().values()).containsKeys("温度 (℃)", name128);
     }
 
     @Test

@@ -207,6 +207,7 @@ class SensorBridgeTest {
                 new Bad(wl, "{\"ts\":1,\"values\":[1]}".getBytes(StandardCharsets.UTF_8), RejectReason.WRONG_TYPE),
                 new Bad(wl, ("{\"ts\":" + now + ",\"values\":{\"water_level_cm\":NaN}}").getBytes(StandardCharsets.UTF_8), RejectReason.NOT_FINITE),
                 new Bad(wl, ("{\"ts\":" + now + ",\"values\":{\"water_level_cm\":\"high\"}}").getBytes(StandardCharsets.UTF_8), RejectReason.NON_NUMERIC),
+                new Bad(wl, ("{\"ts\":" + now + ",\"values\":{\"water_level_cm\":1,\"x\\u0000\":2}}").getBytes(StandardCharsets.UTF_8), RejectReason.BAD_METRIC),
                 new Bad(wl, "{\"values\":{\"water_level_cm\":1}}".getBytes(StandardCharsets.UTF_8), RejectReason.MISSING_TS),
                 new Bad(wl, "{\"ts\":\"2026-01-01T00:00:00\",\"values\":{\"water_level_cm\":1}}".getBytes(StandardCharsets.UTF_8), RejectReason.BAD_TS),
                 new Bad(wl, telemetry(now + 3_600_000, "water_level_cm", 1, 1).getBytes(StandardCharsets.UTF_8), RejectReason.FUTURE_TS),

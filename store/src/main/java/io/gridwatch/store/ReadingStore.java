@@ -103,14 +103,15 @@ public final class ReadingStore {
     }
 
     /**
-     * The values as a JSON object, in the order received; null when there are none. A value that JSON cannot
-     * hold (NaN, ±∞: ingest dead-letters them, so only a reading made elsewhere carries one) is left out.
+     * The values as a JSON object, in the order received; null when there are none. What PostgreSQL cannot hold is
+     * left out rather than failing the batch: a value that JSON cannot hold (NaN, ±∞) and a metric name with a NUL
+     * character. Ingest dead-letters both (not_finite, bad_metric), so only a reading made elsewhere carries one.
      */
     static String metricsJson(Map<String, Double> values) {
         StringBuilder b = null;
         for (Map.Entry<String, Double> e : values.entrySet()) {
             Double v = e.getValue();
-            if (v == null || !Double.isFinite(v)) {
+            if (v == null || !Double.isFinite(v) || e.getKey().indexOf('\u0000') >= 0) {
                 continue;
             }
             b = b == null ? new StringBuilder(24 * values.size() + 2).append('{') : b.append(',');

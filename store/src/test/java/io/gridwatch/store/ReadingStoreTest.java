@@ -72,12 +72,13 @@ class ReadingStoreTest {
     }
 
     @Test
-    void metricNamesAreEscapedAndValuesJsonCannotHoldAreLeftOut() throws SQLException {
+    void metricNamesAreEscapedAndWhatPostgresCannotHoldIsLeftOut() throws SQLException {
         LinkedHashMap<String, Double> values = new LinkedHashMap<>();
         values.put("water_level_cm", 17.5);
         values.put("odd \"name\" \\ 水位", 1e-7);
         values.put("broken", Double.NaN);
         values.put("huge", 1.0e300);
+        values.put("nul\u0000", 3.0);
         assertThat(ReadingStore.metricsJson(values))
                 .isEqualTo("{\"water_level_cm\":17.5,\"odd \\\"name\\\" \\\\ 水位\":1.0E-7,\"huge\":1.0E300}");
         assertThat(ReadingStore.metricsJson(Map.of("broken", Double.POSITIVE_INFINITY))).isNull();
