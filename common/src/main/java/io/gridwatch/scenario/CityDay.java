@@ -276,6 +276,9 @@ public final class CityDay {
                 new Message("gw/v1/sensors/nobody-" + r.nextInt(1000) + "/telemetry",
                         String.format(Locale.ROOT, "{\"ts\":%d,\"values\":{\"water_level_cm\":80}}", ts).getBytes(StandardCharsets.UTF_8)),
                 new Message(wl, String.format(Locale.ROOT, "{\"ts\":%d,\"values\":{\"water_level_cm\":80}}", System.currentTimeMillis() + 3_600_000L)
+                        .getBytes(StandardCharsets.UTF_8)),
+                // a firmware bug: a NUL in a metric name
+                new Message(wl, String.format(Locale.ROOT, "{\"ts\":%d,\"values\":{\"water_level_cm\":2,\"batt\\u0000\":80}}", ts)
                         .getBytes(StandardCharsets.UTF_8)));
     }
 }

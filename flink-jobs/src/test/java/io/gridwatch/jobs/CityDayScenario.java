@@ -126,6 +126,8 @@ final class CityDayScenario {
             return RejectReason.NON_NUMERIC.code();
         } else if (t.contains(":999}")) {
             return RejectReason.OUT_OF_RANGE.code();
+        } else if (t.contains("\\u0000")) {
+            return RejectReason.BAD_METRIC.code();
         }
         return RejectReason.FUTURE_TS.code();
     }
@@ -134,7 +136,7 @@ final class CityDayScenario {
     private Malformed extraMalformed(int m) {
         String topic = "gw/v1/sensors/wl-flood-1/telemetry";
         long ts = day.at(m);
-        return switch (m % 10) {
+        return switch (m % 11) {
             case 0 -> new Malformed(topic, new byte[] {'{', (byte) 0xC3, (byte) 0x28, '}'}, RejectReason.NOT_UTF8.code());
             case 1 -> bytes(topic, "{\"ts\":" + ts + ",\"values\":{\"water_level_cm\":NaN}}", RejectReason.NOT_FINITE);
             case 2 -> bytes(topic, "{\"values\":{\"water_level_cm\":3.0}}", RejectReason.MISSING_TS);
@@ -146,7 +148,8 @@ final class CityDayScenario {
                     RejectReason.TOO_LARGE);
             case 8 -> bytes("gw/v1/sensors/wl flood!/telemetry", "{\"ts\":" + ts + ",\"values\":{\"water_level_cm\":3.0}}",
                     RejectReason.BAD_SENSOR_ID);
-            default -> bytes("gw/v1/sensors/wl-flood-1/status", "{\"ts\":" + ts + "}", RejectReason.MISSING_FIELD);
+            case 9 -> bytes("gw/v1/sensors/wl-flood-1/status", "{\"ts\":" + ts + "}", RejectReason.MISSING_FIELD);
+            default -> bytes(topic, "{\"ts\":" + ts + ",\"values\":{\"water_level_cm\":3.0,\"bad\\u0000name\":1}}", RejectReason.BAD_METRIC);
         };
     }
 
