@@ -1,5 +1,6 @@
 package db.migration;
 
+import io.gridwatch.store.Database;
 import io.gridwatch.store.TimeSeriesMode;
 import org.flywaydb.core.api.migration.BaseJavaMigration;
 import org.flywaydb.core.api.migration.Context;
@@ -50,7 +51,7 @@ public class V6__Sensor_reading_per_message extends BaseJavaMigration {
     public void migrate(Context context) throws Exception {
         Connection connection = context.getConnection();
         try (Statement st = connection.createStatement()) {
-            TimeSeriesMode mode = modeOf(st);
+            TimeSeriesMode mode = Database.modeOf(connection, "the database being migrated");
             V3__Time_series.create(st, mode, SENSOR_READING);
             if (mode == TimeSeriesMode.PARTITIONED) {
                 // the months V3 and the writers prepared for the old table, so that moved rows land where they did
@@ -73,16 +74,6 @@ public class V6__Sensor_reading_per_message extends BaseJavaMigration {
                     """);
             st.execute("COMMENT ON VIEW reading IS 'Sensor readings (传感器读数), one row per metric, as the table reading "
                     + "was before schema version 6; read-only. Filter on sensor_id and ts: they reach sensor_reading''s indexes.'");
-        }
-    }
-
-    /** The mode V3 chose, read off a time-series table that this migration does not touch. */
-    private static TimeSeriesMode modeOf(Statement st) throws SQLException {
-        try (ResultSet rs = st.executeQuery("SELECT relkind FROM pg_class WHERE oid = to_regclass('detection')")) {
-            if (!rs.next()) {
-                throw new IllegalStateException("table detection is missing: schema version 3 was not applied");
-            }
-            return "p".equals(rs.getString(1)) ? TimeSeriesMode.PARTITIONED : TimeSeriesMode.TIMESCALE;
         }
     }
 

@@ -257,7 +257,7 @@ final class CityDemo {
         long stored = readings.readingsPerSensor(dayFrom, dayTo).entrySet().stream()
                 .filter(e -> citySensors.contains(e.getKey())).mapToLong(Map.Entry::getValue).sum();
         out.printf("  stored         %,d readings of the day in PostgreSQL sensor_reading, one row each (a duplicate delivery once)%s%n", stored,
-                readings.peak("water_level_cm", "", dayFrom, dayTo).filter(p -> citySensors.contains(p.sensorId()))
+                readings.peak("water_level_cm", dayFrom, dayTo).filter(p -> citySensors.contains(p.sensorId()))
                         .map(p -> String.format(Locale.ROOT, "; deepest water %.0f cm, %s at %s", p.value(), p.sensorId(), HM.format(p.ts())))
                         .orElse(""));
         out.printf("  evidence       each case's sensor series: gridwatch://readings/<sensor>?from=…&to=… (readings in Kafka gw.readings.v1"

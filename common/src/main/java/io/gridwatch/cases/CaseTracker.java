@@ -370,9 +370,9 @@ public final class CaseTracker {
             if (evidence.contains(x)) {
                 continue;
             }
-            String series = seriesStart(x);
+            String series = Detection.Evidence.seriesStart(x.type(), x.uri());
             if (series != null) {
-                evidence.removeIf(old -> series.equals(seriesStart(old)));
+                evidence.removeIf(old -> series.equals(Detection.Evidence.seriesStart(old.type(), old.uri())));
             }
             evidence.add(x);
         }
@@ -380,15 +380,6 @@ public final class CaseTracker {
             evidence.remove(Math.min(1, evidence.size() - 1));
         }
         return evidence;
-    }
-
-    /** {@code gridwatch://readings/<sensor>?from=<t>} of a sensor series (its URI without the end), else null. */
-    private static String seriesStart(CaseFile.Evidence e) {
-        if (!"sensor_series".equals(e.type()) || e.uri() == null) {
-            return null;
-        }
-        int to = e.uri().lastIndexOf("&to=");
-        return to < 0 ? null : e.uri().substring(0, to);
     }
 
     private ArrayList<String> remember(ArrayList<String> ids, String id) {

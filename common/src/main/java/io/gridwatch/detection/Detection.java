@@ -66,5 +66,27 @@ public record Detection(int schema, String detectionId, Source source, String ru
      * ({@code [x1, y1, x2, y2]} in 0..1 image coordinates).
      */
     public record Evidence(String type, String uri, Long ts, double[] box) {
+
+        /** The type of a sensor's readings over a span of time. */
+        public static final String SENSOR_SERIES = "sensor_series";
+        private static final String SERIES_PREFIX = "gridwatch://readings/";
+        private static final String SERIES_END = "&to=";
+
+        /** The readings of {@code sensorId} in {@code [from, to]}: {@code gridwatch://readings/<sensor>?from=<ms>&to=<ms>}. */
+        public static Evidence sensorSeries(String sensorId, long from, long to) {
+            return new Evidence(SENSOR_SERIES, SERIES_PREFIX + sensorId + "?from=" + from + SERIES_END + to, null, null);
+        }
+
+        /**
+         * A sensor series' URI without its end: the same for a series and a longer one of the same sensor from the same
+         * start (one problem seen again); null for any other evidence.
+         */
+        public static String seriesStart(String type, String uri) {
+            if (!SENSOR_SERIES.equals(type) || uri == null || !uri.startsWith(SERIES_PREFIX)) {
+                return null;
+            }
+            int end = uri.lastIndexOf(SERIES_END);
+            return end < 0 ? null : uri.substring(0, end);
+        }
     }
 }

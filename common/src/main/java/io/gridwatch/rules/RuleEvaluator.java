@@ -474,8 +474,7 @@ public final class RuleEvaluator {
         String component = s.componentCode != null ? s.componentCode : rule.componentCode();
         ArrayList<Detection.Evidence> evidence = new ArrayList<>(1);
         long from = evidenceFrom == NONE ? ts : evidenceFrom;
-        evidence.add(new Detection.Evidence("sensor_series",
-                "gridwatch://readings/" + s.sensorId + "?from=" + from + "&to=" + ts, null, null));
+        evidence.add(Detection.Evidence.sensorSeries(s.sensorId, from, ts));
         return new Detection(Detection.SCHEMA, s.sensorId + "/" + rule.ruleId() + "/" + ts + "/" + state,
                 new Detection.Source("sensor", s.sensorId), rule.ruleId(), state, problemKey, category, component,
                 rule.team(), severity, ts, startedAt == NONE ? ts : startedAt, confidence, s.lon, s.lat, s.gridCode,

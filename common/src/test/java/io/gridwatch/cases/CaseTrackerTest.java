@@ -43,7 +43,7 @@ class CaseTrackerTest {
     static Detection flood(String sensor, String grid, String state, String severity, double cm, long ts) {
         String rule = "water_level.default";
         ArrayList<Detection.Evidence> ev = new ArrayList<>();
-        ev.add(new Detection.Evidence("sensor_series", "gridwatch://readings/" + sensor + "?from=" + T0 + "&to=" + ts, null, null));
+        ev.add(Detection.Evidence.sensorSeries(sensor, T0, ts));
         return new Detection(1, sensor + "/" + rule + "/" + ts + "/" + state, new Detection.Source("sensor", sensor), rule, state,
                 "sensor:" + sensor + ":" + rule, new Detection.Category("event", "0406"), null, "flood", severity, ts,
                 // a cleared detection starts where the clearing began: the default rule holds 10 min below 5 cm

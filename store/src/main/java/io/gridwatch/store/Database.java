@@ -133,13 +133,18 @@ public final class Database implements AutoCloseable {
      * @return the schema version now in the database, e.g. {@code "3"}
      */
     public String migrate() {
-        Flyway flyway = Flyway.configure()
+        return migrate(null);
+    }
+
+    /** {@link #migrate()} up to {@code target} (null: the latest), e.g. to test a migration on an older version's rows. */
+    String migrate(String target) {
+        var config = Flyway.configure()
                 .dataSource(dataSource)
                 .locations("classpath:db/migration")
                 .failOnMissingLocations(true)
                 // nothing in gridwatch may wipe a city's cases by configuration mistake
-                .cleanDisabled(true)
-                .load();
+                .cleanDisabled(true);
+        Flyway flyway = (target == null ? config : config.target(target)).load();
         try {
             int executed = flyway.migrate().migrationsExecuted;
             MigrationInfo current = flyway.info().current();
@@ -163,7 +168,21 @@ public final class Database implements AutoCloseable {
      * @throws StoreException when the schema has not been migrated yet
      */
     public TimeSeriesMode mode() {
-        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = dataSource.getConnection()) {
+            return modeOf(c, where);
+        } catch (SQLException e) {
+            throw explain(e, where, null);
+        }
+    }
+
+    /**
+     * {@link #mode()} on a connection of the caller's, e.g. a migration's: read off the table {@code detection},
+     * which every schema version since 3 has in the mode V3 chose.
+     *
+     * @param where the database, for the message when there is no answer
+     */
+    public static TimeSeriesMode modeOf(Connection c, String where) throws SQLException {
+        try (Statement st = c.createStatement()) {
             try (ResultSet rs = st.executeQuery("SELECT relkind FROM pg_class WHERE oid = to_regclass('detection')")) {
                 if (!rs.next()) {
                     throw new StoreException("no time-series tables in " + where + ": call migrate() first");
@@ -186,8 +205,6 @@ public final class Database implements AutoCloseable {
                 }
                 throw new StoreException("table detection in " + where + " is neither partitioned nor a hypertable");
             }
-        } catch (SQLException e) {
-            throw explain(e, where, null);
         }
     }
 

@@ -1,8 +1,10 @@
 package io.gridwatch.store;
 
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.gridwatch.json.Json;
 import io.gridwatch.sensor.Reading;
 
+import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,6 +14,7 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -108,18 +111,17 @@ public final class ReadingStore {
      * character. Ingest dead-letters both (not_finite, bad_metric), so only a reading made elsewhere carries one.
      */
     static String metricsJson(Map<String, Double> values) {
-        StringBuilder b = null;
-        for (Map.Entry<String, Double> e : values.entrySet()) {
-            Double v = e.getValue();
-            if (v == null || !Double.isFinite(v) || e.getKey().indexOf('\u0000') >= 0) {
-                continue;
+        LinkedHashMap<String, Double> kept = new LinkedHashMap<>(values.size() * 2);
+        values.forEach((metric, v) -> {
+            if (v != null && Double.isFinite(v) && metric.indexOf('\u0000') < 0) {
+                kept.put(metric, v);
             }
-            b = b == null ? new StringBuilder(24 * values.size() + 2).append('{') : b.append(',');
-            b.append('"');
-            JsonStringEncoder.getInstance().quoteAsString(e.getKey(), b);
-            b.append("\":").append(v.doubleValue());
+        });
+        try {
+            return kept.isEmpty() ? null : Json.mapper().writeValueAsString(kept);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
         }
-        return b == null ? null : b.append('}').toString();
     }
 
     /**
@@ -146,21 +148,17 @@ public final class ReadingStore {
     public record Peak(String sensorId, Instant ts, double value) {
     }
 
-    /**
-     * The highest value of {@code metric} in {@code [from, to)} among the sensors whose id starts with {@code idPrefix}
-     * ("" for all), e.g. the deepest water of a day; empty when no reading carries the metric.
-     */
-    public Optional<Peak> peak(String metric, String idPrefix, Instant from, Instant to) {
+    /** The highest value of {@code metric} in {@code [from, to)} and where, e.g. the deepest water of a day; empty when no reading carries it. */
+    public Optional<Peak> peak(String metric, Instant from, Instant to) {
         String sql = """
                 SELECT sensor_id, ts, (metrics->>?)::double precision AS v FROM sensor_reading
-                 WHERE ts >= ? AND ts < ? AND starts_with(sensor_id, ?) AND metrics->>? IS NOT NULL
+                 WHERE ts >= ? AND ts < ? AND metrics->>? IS NOT NULL
                  ORDER BY v DESC, ts LIMIT 1""";
         try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, metric);
             ps.setTimestamp(2, Timestamp.from(from));
             ps.setTimestamp(3, Timestamp.from(to));
-            ps.setString(4, idPrefix);
-            ps.setString(5, metric);
+            ps.setString(4, metric);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(new Peak(rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getDouble(3))) : Optional.empty();
             }

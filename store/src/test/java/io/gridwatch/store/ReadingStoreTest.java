@@ -99,11 +99,11 @@ class ReadingStoreTest {
                 reading("rg-pk-1", t0, 1L, Map.of("rain_mm", 4.0))));
         Instant from = Instant.ofEpochMilli(t0);
         Instant to = from.plusSeconds(3_600);
-        assertThat(store.peak("water_level_cm", "wl-pk-", from, to))
+        assertThat(store.peak("water_level_cm", from, to))
                 .contains(new ReadingStore.Peak("wl-pk-2", Instant.ofEpochMilli(t0 + 60_000), 52.5));
-        assertThat(store.peak("water_level_cm", "wl-pk-1", from, to)).map(ReadingStore.Peak::value).contains(31.0);
-        assertThat(store.peak("water_level_cm", "wl-pk-", to, to.plusSeconds(7_200))).map(ReadingStore.Peak::sensorId).contains("wl-pk-3");
-        assertThat(store.peak("snow_depth_cm", "", from, to)).isEmpty();
+        assertThat(store.peak("battery_pct", from, to)).map(ReadingStore.Peak::sensorId).contains("wl-pk-1");
+        assertThat(store.peak("water_level_cm", to, to.plusSeconds(7_200))).map(ReadingStore.Peak::sensorId).contains("wl-pk-3");
+        assertThat(store.peak("snow_depth_cm", from, to)).isEmpty();
     }
 
     @Test

@@ -7,6 +7,14 @@ import java.util.Map;
  * What is known about a model file, written beside it as JSON: the data it was trained on
  * (generator version and scene seeds), its input and normalisation, how it was trained and its
  * measured figures. Enough to retrain it and to check that a retrained one matches.
+ *
+ * @param priorCorrection per class, the factor the net's probabilities are multiplied by (then renormalised): the share
+ *                        of the class among the training scenes' grid tiles over its share in the (thinned, object-rich)
+ *                        training set. Derived from training data only; it undoes the sampling the trainer itself did.
+ * @param context         the rounds of the neighbourhood stage ({@link ContextStage}), each revising every tile's
+ *                        probabilities with those of the tiles around it, the first from the prior-corrected ones, each
+ *                        next from the round before; fitted on the {@link Calibration} validation scenes; null in models
+ *                        made before it (then the factors apply to the prior-corrected probabilities directly)
  */
 public record ModelMetadata(String task, List<String> classes, String modelFile, long fileBytes, long parameters,
                             int generatorVersion, Input input, Normalisation normalisation, double[] priorCorrection,
@@ -16,19 +24,6 @@ public record ModelMetadata(String task, List<String> classes, String modelFile,
     public record Input(int width, int height, int channels, String channelOrder, String layout, String range,
                         int frameWidth, int stride) {
     }
-
-    /*
-     * priorCorrection: per class, the factor the net's probabilities are multiplied by (then renormalised): the share
-     * of the class among the training scenes' grid tiles over its share in the (thinned, object-rich) training set.
-     * Derived from training data only; it undoes the sampling the trainer itself did.
-     */
-
-    /*
-     * context: the rounds of the neighbourhood stage (ContextStage), each revising every tile's probabilities with those
-     * of the tiles around it, the first from the prior-corrected ones, each next from the round before; fitted on the
-     * validation scenes below; null in models made before it (then the factors apply to the prior-corrected
-     * probabilities directly).
-     */
 
     /**
      * The validation scenes the context stage and the decision rule were fitted on (seeds from the training seed's own

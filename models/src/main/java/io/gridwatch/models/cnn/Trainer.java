@@ -58,8 +58,8 @@ public final class Trainer {
                 // training scene i is S·10⁷ + i; from VALIDATION_FROM on, the seeds belong to the validation scenes
                 throw new IllegalArgumentException("training scenes must be 1.." + SceneSets.VALIDATION_FROM + ", got " + scenes);
             }
-            if (validationScenes < 1 || validationScenes > 10_000_000 - SceneSets.VALIDATION_FROM) {
-                throw new IllegalArgumentException("validation scenes must be 1.." + (10_000_000 - SceneSets.VALIDATION_FROM) + ", got " + validationScenes);
+            if (validationScenes < 1 || validationScenes > SceneSets.MAX_VALIDATION_SCENES) {
+                throw new IllegalArgumentException("validation scenes must be 1.." + SceneSets.MAX_VALIDATION_SCENES + ", got " + validationScenes);
             }
         }
 
