@@ -26,6 +26,16 @@ final class AlertMessages {
         return place(grid) + "：" + categoryName + "已解除" + now;
     }
 
+    /** A case raised on readings that, re-judged in event-time order with late ones, never met the condition. */
+    static String retracted(CaseFile.Grid grid, String categoryName) {
+        return place(grid) + "：" + categoryName + "警报撤销（迟到的读数表明未达到报警条件）";
+    }
+
+    /** An auto-verified case that late readings showed had not cleared. */
+    static String reopened(CaseFile.Grid grid, String categoryName, Detection d) {
+        return place(grid) + "：" + categoryName + "并未解除（迟到的读数），案件重新打开" + severity("，", d.severity());
+    }
+
     /** 区域防汛预警 and the like: an alert for a district, with no case behind it. */
     static String watchName(String team) {
         return switch (team == null ? "" : team) {

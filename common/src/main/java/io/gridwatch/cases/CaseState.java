@@ -15,9 +15,12 @@ import java.util.ArrayList;
  * @param lastAlert          the last alert sent, for the place and category of a cleared alert; null if none
  * @param recentDetectionIds the ids of the last detections seen (bounded), so that replays produce nothing
  * @param endedAt            epoch ms when the problem ended (ENDED), else 0
+ * @param earlier            the problem's earlier cases that ended within {@link #RETENTION_MS} (at most
+ *                           {@link #EARLIER_CASES}), so that late readings can still correct them (修正)
  */
 public record CaseState(Phase phase, CaseFile caseFile, String team, String alertSubject, String alertedSeverity,
-                        Alert lastAlert, ArrayList<String> recentDetectionIds, long endedAt) implements Serializable {
+                        Alert lastAlert, ArrayList<String> recentDetectionIds, long endedAt, ArrayList<CaseFile> earlier)
+        implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -36,8 +39,22 @@ public record CaseState(Phase phase, CaseFile caseFile, String team, String aler
         ENDED
     }
 
+    /** How many earlier ended cases of one problem are kept for corrections. */
+    public static final int EARLIER_CASES = 4;
+
     public CaseState {
         recentDetectionIds = recentDetectionIds == null ? new ArrayList<>() : recentDetectionIds;
+        earlier = earlier == null ? new ArrayList<>() : earlier;
+    }
+
+    /** A state with no earlier cases (the tracker carries them over: {@code CaseTracker.onDetection}). */
+    public CaseState(Phase phase, CaseFile caseFile, String team, String alertSubject, String alertedSeverity, Alert lastAlert,
+                     ArrayList<String> recentDetectionIds, long endedAt) {
+        this(phase, caseFile, team, alertSubject, alertedSeverity, lastAlert, recentDetectionIds, endedAt, new ArrayList<>());
+    }
+
+    CaseState withEarlier(ArrayList<CaseFile> cases) {
+        return new CaseState(phase, caseFile, team, alertSubject, alertedSeverity, lastAlert, recentDetectionIds, endedAt, cases);
     }
 
     public boolean isOpen() {

@@ -32,6 +32,15 @@ import java.util.Optional;
  *       alert {@code cleared}.</li>
  *   <li>{@code watch} (a district flood watch): alerts only, {@code raised} once, {@code escalated} on a rise,
  *       {@code cleared} on the matching {@code cleared} detection; no case.</li>
+ *   <li>{@code revised} (修正: late readings re-judged in event-time order changed the problem's latest episode): the
+ *       case takes the corrected first_seen and severity (a correction may lower it) and, when the detection says the
+ *       episode ended, ends as {@code verified} with that last_seen — message {@code update} or {@code end}; an
+ *       escalation alerts as usual. A case that was auto-verified but did not clear after all is reopened: message
+ *       {@code update} with its status before the end, alert {@code escalated} saying so (its own alert id).
+ *       With no case, a revision opens one like {@code raised}.</li>
+ *   <li>{@code retracted} (re-judged in order, the condition never held): the case ends as {@code rejected} (a false
+ *       report) — message {@code end}, alert {@code cleared} saying it was withdrawn; an ended case is marked
+ *       {@code rejected} without a new alert.</li>
  *   <li>{@code offline} / {@code online}: nothing (maintenance signals, not city-management cases).</li>
  *   <li>a detection id seen among the last {@link Settings#recentIds()} of its problem: nothing.</li>
  * </ul>
@@ -96,6 +105,54 @@ public final class CaseTracker {
 
     public Outcome onDetection(CaseState current, Detection d, CaseNumbering numbering) {
         Objects.requireNonNull(d, "detection");
+        if (current != null && d.revises() != null && current.caseFile() != null && current.caseFile().firstSeen() != d.revises()) {
+            for (int i = current.earlier().size() - 1; i >= 0; i--) {
+                if (current.earlier().get(i).firstSeen() == d.revises()) {
+                    return correctEarlier(current, i, d);
+                }
+            }
+        }
+        Outcome o = decide(current, d, numbering);
+        return o.state() == null ? o : new Outcome(o.state().withEarlier(earlierCases(current, o.state(), d)), o.messages(), o.alerts());
+    }
+
+    /** The earlier cases to keep: the ended case a new one replaces joins them; those ended too long ago leave. */
+    private static ArrayList<CaseFile> earlierCases(CaseState before, CaseState after, Detection d) {
+        ArrayList<CaseFile> earlier = before == null ? new ArrayList<>() : new ArrayList<>(before.earlier());
+        if (before != null && before.phase() == Phase.ENDED && before.caseFile() != null && after.caseFile() != null
+                && !after.caseFile().caseId().equals(before.caseFile().caseId())) {
+            earlier.add(before.caseFile());
+        }
+        earlier.removeIf(f -> f.lastSeen() < d.ts() - CaseState.RETENTION_MS);
+        while (earlier.size() > CaseState.EARLIER_CASES) {
+            earlier.remove(0);
+        }
+        return earlier;
+    }
+
+    /**
+     * A correction of an earlier, ended case of the problem (late readings changed it after a newer case opened): the
+     * case told right, message {@code end}; the team was told when it ended.
+     */
+    private Outcome correctEarlier(CaseState current, int index, Detection d) {
+        CaseFile f = current.earlier().get(index);
+        boolean retract = d.state().equals(Detection.RETRACTED);
+        CaseFile corrected = new CaseFile(f.schema(), f.caseId(), retract ? CaseStatus.REJECTED : CaseStatus.VERIFIED, f.category(),
+                f.grid(), f.location(), !retract && d.severity() != null ? checkedSeverity(d) : f.severity(), f.sources(),
+                retract ? f.firstSeen() : d.startedAt(),
+                retract ? f.lastSeen() : d.endedAt() != null ? Math.max(d.startedAt(), d.endedAt()) : Math.max(f.lastSeen(), d.ts()),
+                f.occurrences() + 1, f.confidence(), f.evidence(), f.department(), f.deadline(), f.ruleId());
+        ArrayList<CaseFile> earlier = new ArrayList<>(current.earlier());
+        earlier.set(index, corrected);
+        ArrayList<CaseMessage> messages = new ArrayList<>();
+        messages.add(new CaseMessage(CaseMessage.END, corrected));
+        CaseState next = new CaseState(current.phase(), current.caseFile(), current.team(), current.alertSubject(),
+                current.alertedSeverity(), current.lastAlert(), remember(new ArrayList<>(current.recentDetectionIds()), d.detectionId()),
+                current.endedAt(), earlier);
+        return new Outcome(next, messages, new ArrayList<>());
+    }
+
+    private Outcome decide(CaseState current, Detection d, CaseNumbering numbering) {
         if (d.state().equals(Detection.OFFLINE) || d.state().equals(Detection.ONLINE)) {
             return nothing(current);
         }
@@ -103,6 +160,12 @@ public final class CaseTracker {
             return nothing(current);
         }
         Phase phase = current == null ? null : current.phase();
+        if (d.state().equals(Detection.REVISED)) {
+            return revise(current, d, numbering);
+        }
+        if (d.state().equals(Detection.RETRACTED)) {
+            return retract(current, d);
+        }
         if (phase == Phase.ENDED && d.ts() <= current.endedAt()
                 && (d.state().equals(Detection.WATCH) || d.state().equals(Detection.RAISED) || d.state().equals(Detection.UPDATE))) {
             // a late detection from before the end (another gauge of the district lagging, a buffered device):
@@ -235,6 +298,101 @@ public final class CaseTracker {
         CaseState next = new CaseState(Phase.ENDED, ended, s.team(), s.alertSubject(), s.alertedSeverity(), last,
                 remember(new ArrayList<>(s.recentDetectionIds()), d.detectionId()), d.ts());
         return new Outcome(next, messages, alerts);
+    }
+
+    /** A correction of the latest episode: see the class comment. */
+    private Outcome revise(CaseState s, Detection d, CaseNumbering numbering) {
+        Phase phase = s == null ? null : s.phase();
+        if (phase == null || phase == Phase.WATCH || s.caseFile() == null) {
+            Outcome opened = open(s, d, numbering);
+            return d.endedAt() == null ? opened : then(opened, endRevised(opened.state(), d));
+        }
+        CaseFile f = s.caseFile();
+        String severity = d.severity() != null ? checkedSeverity(d) : f.severity();
+        boolean reopen = phase == Phase.ENDED && d.endedAt() == null;
+        String status = phase == Phase.OPEN ? f.status() : reopen ? statusFor(f.confidence(), null) : CaseStatus.VERIFIED;
+        long lastSeen = d.endedAt() != null ? d.endedAt() : Math.max(d.ts(), d.startedAt());
+        CaseFile corrected = new CaseFile(f.schema(), f.caseId(), status, f.category(),
+                f.grid(), f.location(), severity, f.sources(), d.startedAt(), Math.max(lastSeen, d.startedAt()), f.occurrences() + 1,
+                f.confidence(), mergeEvidence(new ArrayList<>(f.evidence()), d), f.department(), f.deadline(), f.ruleId());
+        ArrayList<CaseMessage> messages = new ArrayList<>();
+        ArrayList<Alert> alerts = new ArrayList<>();
+        ArrayList<String> ids = remember(new ArrayList<>(s.recentDetectionIds()), d.detectionId());
+        if (phase == Phase.ENDED && !reopen) {
+            // the ended case, told right: when it began, how bad it was, when it cleared; the team was told already
+            messages.add(new CaseMessage(CaseMessage.END, corrected));
+            return new Outcome(new CaseState(Phase.ENDED, corrected, s.team(), s.alertSubject(), s.alertedSeverity(), s.lastAlert(),
+                    ids, Math.max(s.endedAt(), d.ts())), messages, alerts);
+        }
+        messages.add(new CaseMessage(CaseMessage.UPDATE, corrected));
+        String alerted = s.alertedSeverity();
+        Alert last = s.lastAlert();
+        if (s.team() != null && reopen) {
+            last = alert(s.alertSubject() + "/reopened@" + d.ts(), f.caseId(), s.team(), Alert.ESCALATED, severity, corrected,
+                    AlertMessages.reopened(f.grid(), f.category().name(), d), d);
+            alerts.add(last);
+            alerted = severity;
+        } else if (s.team() != null && Severity.rises(alerted, severity)) {
+            last = alert(s.alertSubject(), f.caseId(), s.team(), last == null ? Alert.RAISED : Alert.ESCALATED, severity, corrected,
+                    last == null ? AlertMessages.raised(f.grid(), f.category().name(), d)
+                            : AlertMessages.escalated(f.grid(), f.category().name(), d), d);
+            alerts.add(last);
+            alerted = severity;
+        }
+        CaseState open = new CaseState(Phase.OPEN, corrected, s.team(), s.alertSubject(), alerted, last, ids, 0);
+        Outcome revised = new Outcome(open, messages, alerts);
+        return d.endedAt() == null ? revised : then(revised, endRevised(open, d));
+    }
+
+    /** Ends an open case as a revision says: verified, last seen when the clearing began. */
+    private Outcome endRevised(CaseState open, Detection d) {
+        CaseFile f = open.caseFile();
+        CaseFile ended = new CaseFile(f.schema(), f.caseId(), CaseStatus.VERIFIED, f.category(), f.grid(), f.location(), f.severity(),
+                f.sources(), f.firstSeen(), Math.max(f.firstSeen(), d.endedAt()), f.occurrences(), f.confidence(), f.evidence(),
+                f.department(), f.deadline(), f.ruleId());
+        ArrayList<CaseMessage> messages = new ArrayList<>();
+        messages.add(new CaseMessage(CaseMessage.END, ended));
+        ArrayList<Alert> alerts = new ArrayList<>();
+        Alert last = open.lastAlert();
+        if (open.team() != null && last != null) {
+            last = alert(open.alertSubject(), f.caseId(), open.team(), Alert.CLEARED, f.severity(), ended,
+                    AlertMessages.cleared(f.grid(), f.category().name(), d), d);
+            alerts.add(last);
+        }
+        return new Outcome(new CaseState(Phase.ENDED, ended, open.team(), open.alertSubject(), open.alertedSeverity(), last,
+                open.recentDetectionIds(), d.ts()), messages, alerts);
+    }
+
+    /** The case raised for an episode that, judged in event-time order, never was: rejected (a false report). */
+    private Outcome retract(CaseState s, Detection d) {
+        if (s == null || s.caseFile() == null || (s.phase() == Phase.ENDED && CaseStatus.REJECTED.equals(s.caseFile().status()))) {
+            return new Outcome(s == null ? null : withId(s, d), new ArrayList<>(), new ArrayList<>());
+        }
+        CaseFile f = s.caseFile();
+        CaseFile rejected = new CaseFile(f.schema(), f.caseId(), CaseStatus.REJECTED, f.category(), f.grid(), f.location(),
+                f.severity(), f.sources(), f.firstSeen(), f.lastSeen(), f.occurrences() + 1, f.confidence(), f.evidence(),
+                f.department(), f.deadline(), f.ruleId());
+        ArrayList<CaseMessage> messages = new ArrayList<>();
+        messages.add(new CaseMessage(CaseMessage.END, rejected));
+        ArrayList<Alert> alerts = new ArrayList<>();
+        Alert last = s.lastAlert();
+        if (s.phase() == Phase.OPEN && s.team() != null && last != null) {
+            last = alert(s.alertSubject(), f.caseId(), s.team(), Alert.CLEARED, f.severity(), rejected,
+                    AlertMessages.retracted(f.grid(), f.category().name()), d);
+            alerts.add(last);
+        }
+        long endedAt = s.phase() == Phase.ENDED ? Math.max(s.endedAt(), d.ts()) : d.ts();
+        return new Outcome(new CaseState(Phase.ENDED, rejected, s.team(), s.alertSubject(), s.alertedSeverity(), last,
+                remember(new ArrayList<>(s.recentDetectionIds()), d.detectionId()), endedAt), messages, alerts);
+    }
+
+    /** Two outcomes one after the other: the second's state, both lists of messages and alerts. */
+    private static Outcome then(Outcome first, Outcome second) {
+        ArrayList<CaseMessage> messages = new ArrayList<>(first.messages());
+        messages.addAll(second.messages());
+        ArrayList<Alert> alerts = new ArrayList<>(first.alerts());
+        alerts.addAll(second.alerts());
+        return new Outcome(second.state(), messages, alerts);
     }
 
     private Outcome watch(CaseState s, Detection d) {

@@ -18,25 +18,35 @@ import java.util.Objects;
  *  "severity":"blue","ts":1785197100000,"started_at":1785196800000,"confidence":0.97,
  *  "lon":121.5301,"lat":38.8756,"grid_code":"210211016003007","district_code":"210211",
  *  "metric":"water_level_cm","value":17.5,"unit":"cm",
- *  "evidence":[{"type":"sensor_series","uri":"gridwatch://readings/wl-0031?from=1785196800000&to=1785197100000","ts":null,"box":null}]}
+ *  "evidence":[{"type":"sensor_series","uri":"gridwatch://readings/wl-0031?from=1785196800000&to=1785197100000","ts":null,"box":null}],
+ *  "ended_at":null,"revises":null}
  * }</pre>
  *
  * @param detectionId deterministic: the same input gives the same id, so a replay can be deduplicated
  * @param state       {@code raised} (condition met), {@code update} (still met, and the severity rose),
  *                    {@code cleared} (the cause is gone), {@code watch} (an alert without a case, e.g. a district
- *                    flood watch), {@code offline} / {@code online} (maintenance signals, never cases)
+ *                    flood watch), {@code offline} / {@code online} (maintenance signals, never cases); and two
+ *                    corrections (修正) that late readings cause: {@code revised} (the problem's latest episode, re-judged
+ *                    in event-time order, began at {@code startedAt}, has {@code severity} and — when {@code endedAt} is
+ *                    set — cleared then) and {@code retracted} (re-judged in order, the condition never held: the case
+ *                    raised for it was wrong)
  * @param problemKey  what makes two detections the same problem (the same case)
  * @param category    the 部件/事件 class, or null for maintenance signals
  * @param team        the response team to alert ({@code flood}, {@code snow}), or null
  * @param severity    {@code blue}, {@code yellow}, {@code orange}, {@code red}, or null
  * @param startedAt   when the condition began (the first reading that met it); for {@code cleared}, when the clearing
  *                    began (the first reading that showed the cause gone), for {@code online}, when the sensor went offline
+ * @param endedAt     {@code revised} only: when the corrected episode's clearing began (the case's last_seen once ended),
+ *                    or null while it is still open; null for every other state
+ * @param revises     {@code revised} and {@code retracted} only: the {@code started_at} the corrected episode was sent
+ *                    with before — which of the problem's cases the correction is for; null for every other state
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record Detection(int schema, String detectionId, Source source, String ruleId, String state, String problemKey,
                         Category category, String componentCode, String team, String severity, long ts, long startedAt,
                         double confidence, double lon, double lat, String gridCode, String districtCode,
-                        String metric, Double value, String unit, ArrayList<Evidence> evidence) {
+                        String metric, Double value, String unit, ArrayList<Evidence> evidence, Long endedAt,
+                        Long revises) {
 
     public static final int SCHEMA = 1;
     public static final String RAISED = "raised";
@@ -45,6 +55,8 @@ public record Detection(int schema, String detectionId, Source source, String ru
     public static final String WATCH = "watch";
     public static final String OFFLINE = "offline";
     public static final String ONLINE = "online";
+    public static final String REVISED = "revised";
+    public static final String RETRACTED = "retracted";
 
     public Detection {
         Objects.requireNonNull(detectionId, "detection_id");

@@ -3,11 +3,16 @@ package io.gridwatch.rules;
 import io.gridwatch.detection.Detection;
 import io.gridwatch.rules.RuleSet.Family;
 import io.gridwatch.rules.SensorRuleState.Slot;
+import io.gridwatch.sensor.Measurement;
 import io.gridwatch.sensor.Reading;
 import io.gridwatch.sensor.SensorType;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 
 import static io.gridwatch.rules.SensorRuleState.NONE;
 
@@ -17,15 +22,27 @@ import static io.gridwatch.rules.SensorRuleState.NONE;
  * sensor, keeps the state (as bytes), and registers {@link #nextTimer} as an event-time timer.
  *
  * <h2>Order of events</h2>
- * A reading whose time is not older than the newest one evaluated ({@link SensorRuleState#lastTs()}) is
- * evaluated at once: an alert follows the very reading that completes a condition. A <em>late</em>
- * reading (older than that, CONTRACTS.md §1 allows an hour) is <b>not</b> used for holds, clears or
- * severity (threshold and rate rules), but <b>is</b> counted where order does not matter: in window
- * sums (it lands in its own time bucket), in a rate rule's sample ring (it is inserted in time order and
- * used by the next evaluation), by the duplicate filter, and as a sign of life (offline → online).
- * Trade-off: a late reading that would have broken a hold (one low value between high ones) does not
- * break it, and cannot raise retroactively; in exchange the state stays a few hundred bytes and no
- * detection is ever retracted. Re-evaluating from a per-metric ring would cost ~1 KB per metric.
+ * Threshold rules (holds, gaps, clears, severity) are judged in <b>event-time order</b>. A telemetry reading newer
+ * than the sensor's newest one is evaluated at once (the fast path: an alert follows the very reading that
+ * completes a condition). Every telemetry reading is also kept, for the lateness bound (an hour by default,
+ * CONTRACTS.md §1), in the sensor's replay log ({@link SensorRuleState}): the values of its type's metrics and the
+ * threshold state as it stood before the oldest logged reading. A <em>late</em> reading is inserted in time order
+ * and the log replayed, giving the state and the detections that sorted arrival would have given; what differs
+ * from what was already emitted is sent as corrections (修正), so that the cases end up as in sorted order:
+ * <ul>
+ * <li>an episode (raise … clear) that only now appears: its detections as usual ({@code raised}, {@code update},
+ * {@code cleared});</li>
+ * <li>the latest episode changed (it began later or earlier, its severity differs, it cleared at another time, it
+ * did not clear after all): one {@code revised} detection with the corrected start, severity and end;</li>
+ * <li>the latest episode vanished (a late low reading broke the hold that raised it): {@code retracted}.</li>
+ * </ul>
+ * Episodes are matched in time (one sent that overlaps one of sorted arrival is corrected to it); a correction names the start it was sent with
+ * ({@link Detection#revises()}), which is how the cases job finds the case (its recent ones are kept). The log holds at most
+ * {@value #LOG_BUDGET_BYTES} bytes of readings (an hour of a sensor reporting every 30 s with two metrics): for a
+ * sensor that reports faster, a reading later than the log reaches, or older than the lateness bound, is not used
+ * for thresholds. Rate rules and window sums take late readings in their own way (a rate rule's samples are kept
+ * in time order, a window sum adds a reading to its time bucket); a late reading is a sign of life as well.
+ * A replay applies the rules in force now to the logged hour.
  *
  * <h2>Holds and noise</h2>
  * A run of an alternative starts at the first reading on which it holds and continues while every
@@ -63,9 +80,43 @@ public final class RuleEvaluator {
     public static final int MAX_GAP_INTERVALS = 3;
     public static final double SINGLE_READING_CONFIDENCE = 0.8;
 
+    /** Readings may arrive this late and are still judged in event-time order (CONTRACTS.md §1). */
+    public static final Duration DEFAULT_LATENESS = Duration.ofHours(1);
+    /** The most bytes the replay log of one sensor takes when encoded (its readings; the state around it adds ~0.5 KB). */
+    public static final int LOG_BUDGET_BYTES = 3_000;
+
     private static final int FALSE = 0;
     private static final int UNKNOWN = 1;
     private static final int TRUE = 2;
+    /** Each type's metrics, in the order the replay log keeps their values. */
+    private static final Map<SensorType, String[]> LOGGED_METRICS = new EnumMap<>(SensorType.class);
+
+    static {
+        for (SensorType t : SensorType.values()) {
+            LOGGED_METRICS.put(t, t.metrics().keySet().stream().sorted().toArray(String[]::new));
+        }
+    }
+
+    private final long latenessMs;
+
+    /** An evaluator with the contract's lateness bound, {@link #DEFAULT_LATENESS}. */
+    public RuleEvaluator() {
+        this(DEFAULT_LATENESS);
+    }
+
+    /** @param lateness how late a reading may arrive and still be judged in order: more than 0, at most a day */
+    public RuleEvaluator(Duration lateness) {
+        Objects.requireNonNull(lateness, "lateness");
+        if (lateness.isNegative() || lateness.isZero() || lateness.compareTo(Duration.ofDays(1)) > 0) {
+            throw new IllegalArgumentException("lateness must be more than 0 and at most a day, got " + lateness);
+        }
+        this.latenessMs = lateness.toMillis();
+    }
+
+    /** How many readings a sensor's replay log holds at most, for a type with {@code width} metrics. */
+    public static int logCapacity(int width) {
+        return LOG_BUDGET_BYTES / (4 + 8 * width);
+    }
 
     /**
      * Evaluates one reading.
@@ -85,6 +136,13 @@ public final class RuleEvaluator {
         }
         boolean gap = previous != NONE && inOrder && r.ts() - previous > MAX_GAP_INTERVALS * 1000L * s.intervalS;
         boolean status = Reading.STATUS.equals(r.kind());
+        String[] metrics = LOGGED_METRICS.get(r.type());
+        if (s.logWidth != metrics.length) {
+            s.logReset(metrics.length);
+        }
+        long previousTelemetry = s.logLastTs();
+        // threshold rules: at once when newer than every logged reading, else by replaying the log
+        boolean fastPath = !status && (previousTelemetry == NONE || r.ts() > previousTelemetry);
 
         Family[] families = rules.families(r.type());
         boolean[] inForce = new boolean[families.length];
@@ -105,15 +163,8 @@ public final class RuleEvaluator {
             switch (rule.kind()) {
                 case OFFLINE -> offline(s, slot, rule, r, inOrder, status, out);
                 case THRESHOLD -> {
-                    if (status || !inOrder) {
-                        continue;
-                    }
-                    if (!scheduled || gap) {
-                        slot.ensureRuns(rule.threshold().raise().size(), rule.threshold().clear().size());
-                        slot.resetRuns();
-                    }
-                    if (scheduled) {
-                        threshold(s, slot, rule, r, out);
+                    if (fastPath) {
+                        thresholdStep(s, slot, rule, r, gap(previousTelemetry, r.ts(), s.intervalS), out);
                     }
                 }
                 case RATE -> {
@@ -129,7 +180,279 @@ public final class RuleEvaluator {
                 }
             }
         }
+        if (fastPath) {
+            if (hasThreshold(inForce, chosen)) { // a rain gauge's window sum needs no log
+                s.logInsert(r.ts(), loggedValues(r, metrics));
+                fold(s, families, inForce, chosen, metrics);
+            }
+        } else if (!status && (s.baseTs == NONE || r.ts() > s.baseTs)) {
+            out.addAll(replayLate(s, r, families, inForce, chosen, metrics));
+        }
         return out;
+    }
+
+    // ---- event-time order: the replay log ------------------------------------------------------
+
+    private static boolean hasThreshold(boolean[] inForce, Rule[] chosen) {
+        for (int f = 0; f < chosen.length; f++) {
+            if (inForce[f] && chosen[f].kind() == Rule.Kind.THRESHOLD) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean gap(long previous, long ts, int intervalS) {
+        return previous != NONE && ts - previous > MAX_GAP_INTERVALS * 1000L * intervalS;
+    }
+
+    private static double[] loggedValues(Reading r, String[] metrics) {
+        double[] v = new double[metrics.length];
+        for (int i = 0; i < metrics.length; i++) {
+            v[i] = r.value(metrics[i]);
+        }
+        return v;
+    }
+
+    /** One step of a threshold rule: a gap or the schedule restarts the runs, then the reading is judged. */
+    private static void thresholdStep(SensorRuleState s, Slot slot, Rule rule, Measurement r, boolean gap, List<Detection> out) {
+        boolean scheduled = rule.schedule() == null || rule.schedule().isActive(r.ts());
+        if (!scheduled || gap) {
+            slot.ensureRuns(rule.threshold().raise().size(), rule.threshold().clear().size());
+            slot.resetRuns();
+        }
+        if (scheduled) {
+            threshold(s, slot, rule, r, out);
+        }
+    }
+
+    /**
+     * Folds the readings that left the lateness bound (or exceed the log's capacity) into the base: the base is the
+     * threshold state before the oldest logged reading, where every replay starts.
+     */
+    private void fold(SensorRuleState s, Family[] families, boolean[] inForce, Rule[] chosen, String[] metrics) {
+        int capacity = logCapacity(metrics.length);
+        Logged m = new Logged(s, metrics);
+        List<Detection> alreadySent = new ArrayList<>(0);
+        while (s.logSize > 0 && (s.logLastTs() - s.logTs[0] > latenessMs || s.logSize > capacity)) {
+            m.at(0);
+            boolean gap = gap(s.baseTs, m.ts(), s.intervalS);
+            for (int f = 0; f < families.length; f++) {
+                if (inForce[f] && chosen[f].kind() == Rule.Kind.THRESHOLD) {
+                    thresholdStep(s, s.baseSlot(families[f].name(), Rule.Kind.THRESHOLD), chosen[f], m, gap, alreadySent);
+                }
+            }
+            alreadySent.clear();
+            s.baseTs = m.ts();
+            s.logRemoveFirst();
+        }
+    }
+
+    /** The threshold slots and detections of replaying the whole log from the base. */
+    private record Replay(Slot[] slots, List<Detection> detections) {
+    }
+
+    private Replay replay(SensorRuleState s, Family[] families, boolean[] inForce, Rule[] chosen, String[] metrics) {
+        Slot[] slots = new Slot[families.length];
+        for (int f = 0; f < families.length; f++) {
+            if (inForce[f] && chosen[f].kind() == Rule.Kind.THRESHOLD) {
+                Slot base = null;
+                for (Slot b : s.baseSlots) {
+                    if (b.family.equals(families[f].name()) && b.kind == Rule.Kind.THRESHOLD.ordinal()) {
+                        base = b;
+                    }
+                }
+                slots[f] = base != null ? base.copy() : new Slot(families[f].name(), Rule.Kind.THRESHOLD);
+            }
+        }
+        List<Detection> out = new ArrayList<>();
+        Logged m = new Logged(s, metrics);
+        long previous = s.baseTs;
+        for (int i = 0; i < s.logSize; i++) {
+            m.at(i);
+            boolean gap = gap(previous, m.ts(), s.intervalS);
+            for (int f = 0; f < families.length; f++) {
+                if (slots[f] != null) {
+                    thresholdStep(s, slots[f], chosen[f], m, gap, out);
+                }
+            }
+            previous = m.ts();
+        }
+        return new Replay(slots, out);
+    }
+
+    /**
+     * A late reading: replays the log without it and with it, keeps the state of sorted arrival, and returns the
+     * corrections that bring what was sent in line with it.
+     */
+    private List<Detection> replayLate(SensorRuleState s, Reading r, Family[] families, boolean[] inForce, Rule[] chosen,
+                                       String[] metrics) {
+        Replay before = replay(s, families, inForce, chosen, metrics);
+        s.logInsert(r.ts(), loggedValues(r, metrics));
+        Replay after = replay(s, families, inForce, chosen, metrics);
+        List<Detection> out = new ArrayList<>(0);
+        for (int f = 0; f < families.length; f++) {
+            if (after.slots()[f] == null) {
+                continue;
+            }
+            s.putSlot(after.slots()[f]);
+            Rule rule = chosen[f];
+            Slot base = null;
+            for (Slot b : s.baseSlots) {
+                if (b.family.equals(families[f].name())) {
+                    base = b;
+                }
+            }
+            String key = sensorKey(s, rule);
+            reconcile(s, rule, episodes(base, rule, before.detections(), key), episodes(base, rule, after.detections(), key), out);
+        }
+        return out;
+    }
+
+    /** One raise … clear of a threshold rule, as a replay saw it. */
+    private static final class Episode {
+        final List<Detection> detections = new ArrayList<>(2);
+        String raisedId;
+        long startedAt;
+        String severity;
+        Detection cleared;
+        double confidence = 1.0;
+
+        boolean sameAs(Episode o) {
+            return Objects.equals(raisedId, o.raisedId) && startedAt == o.startedAt && Objects.equals(severity, o.severity)
+                    && Objects.equals(cleared == null ? null : cleared.detectionId(), o.cleared == null ? null : o.cleared.detectionId())
+                    && (cleared == null || cleared.startedAt() == o.cleared.startedAt());
+        }
+
+        Detection last() {
+            return detections.isEmpty() ? null : detections.get(detections.size() - 1);
+        }
+
+        /** When the readings first showed the cause gone, or never (still open). */
+        long end() {
+            return cleared == null ? Long.MAX_VALUE : cleared.startedAt();
+        }
+    }
+
+    /** The episodes of one rule in a replay's detections; one open at the base comes first. */
+    private static List<Episode> episodes(Slot base, Rule rule, List<Detection> detections, String key) {
+        List<Episode> list = new ArrayList<>(2);
+        Episode current = null;
+        if (base != null && base.active) {
+            current = new Episode();
+            current.startedAt = base.startedAt;
+            current.severity = severityName(rule.threshold().severity(), base.severity);
+            list.add(current);
+        }
+        for (Detection d : detections) {
+            if (!key.equals(d.problemKey())) {
+                continue;
+            }
+            switch (d.state()) {
+                case Detection.RAISED -> {
+                    current = new Episode();
+                    current.raisedId = d.detectionId();
+                    current.startedAt = d.startedAt();
+                    current.severity = d.severity();
+                    current.confidence = d.confidence();
+                    list.add(current);
+                }
+                case Detection.UPDATE -> current.severity = d.severity();
+                case Detection.CLEARED -> current.cleared = d;
+                default -> {
+                    continue;
+                }
+            }
+            current.detections.add(d);
+        }
+        return list;
+    }
+
+    /**
+     * Compares the episodes already sent with those of sorted arrival: the common beginning stays; what follows is
+     * sent as new detections, a {@code revised} of the latest case, or its {@code retracted}.
+     */
+    private static void reconcile(SensorRuleState s, Rule rule, List<Episode> sent, List<Episode> sorted, List<Detection> out) {
+        int same = 0;
+        while (same < sent.size() && same < sorted.size() && sent.get(same).sameAs(sorted.get(same))) {
+            same++;
+        }
+        // walk both in time: an episode sent that overlaps (or comes after) the next one of sorted arrival is corrected
+        // to it; one that ends before it never was; what is left of sorted arrival is new
+        int i = same;
+        int j = same;
+        while (i < sent.size() && j < sorted.size()) {
+            Episode a = sent.get(i);
+            Episode b = sorted.get(j);
+            if (a.sameAs(b)) {
+                i++;
+                j++;
+            } else if (a.end() <= b.startedAt) {
+                out.add(retracted(s, rule, a));
+                i++;
+            } else {
+                out.add(revised(s, rule, b, a.startedAt));
+                i++;
+                j++;
+            }
+        }
+        for (; i < sent.size(); i++) {
+            out.add(retracted(s, rule, sent.get(i)));
+        }
+        for (; j < sorted.size(); j++) {
+            out.addAll(sorted.get(j).detections);
+        }
+    }
+
+    private static Detection revised(SensorRuleState s, Rule rule, Episode e, long revises) {
+        Detection last = e.last();
+        long ts = last != null ? last.ts() : s.logLastTs();
+        Long endedAt = e.cleared == null ? null : e.cleared.startedAt();
+        Rule.Ladder ladder = rule.threshold().severity();
+        String metric = last != null ? last.metric() : ladder != null ? ladder.metric() : rule.threshold().raise().get(0).firstMetric();
+        double value = last != null && last.value() != null ? last.value() : Double.NaN;
+        return detection(s, rule, Detection.REVISED, sensorKey(s, rule), ts, e.startedAt, e.severity, e.confidence, metric, value,
+                e.startedAt, "/" + revises + "/" + e.startedAt + "/" + e.severity + "/" + (endedAt == null ? "open" : endedAt), endedAt,
+                revises);
+    }
+
+    private static Detection retracted(SensorRuleState s, Rule rule, Episode e) {
+        long ts = e.detections.isEmpty() ? s.logLastTs() : e.detections.get(0).ts();
+        Detection first = e.detections.isEmpty() ? null : e.detections.get(0);
+        return detection(s, rule, Detection.RETRACTED, sensorKey(s, rule), ts, e.startedAt, e.severity, e.confidence,
+                first == null ? null : first.metric(), first == null || first.value() == null ? Double.NaN : first.value(),
+                e.startedAt, "/" + e.startedAt, null, e.startedAt);
+    }
+
+    /** A logged reading seen as a {@link Measurement}: a cursor over the log, moved with {@link #at}. */
+    private static final class Logged implements Measurement {
+        private final SensorRuleState s;
+        private final String[] metrics;
+        private int index;
+
+        Logged(SensorRuleState s, String[] metrics) {
+            this.s = s;
+            this.metrics = metrics;
+        }
+
+        void at(int i) {
+            index = i;
+        }
+
+        @Override
+        public long ts() {
+            return s.logTs[index];
+        }
+
+        @Override
+        public double value(String metric) {
+            for (int k = 0; k < metrics.length; k++) {
+                if (metrics[k].equals(metric)) {
+                    return s.logValues[index * s.logWidth + k];
+                }
+            }
+            return Double.NaN;
+        }
     }
 
     /** When the state needs {@link #onTimer} (event-time ms), or {@link Long#MIN_VALUE} for never. */
@@ -190,7 +513,7 @@ public final class RuleEvaluator {
 
     // ---- threshold ---------------------------------------------------------------------------
 
-    private static void threshold(SensorRuleState s, Slot slot, Rule rule, Reading r, List<Detection> out) {
+    private static void threshold(SensorRuleState s, Slot slot, Rule rule, Measurement r, List<Detection> out) {
         Rule.Threshold t = rule.threshold();
         slot.ensureRuns(t.raise().size(), t.clear().size());
         long ts = r.ts();
@@ -239,7 +562,7 @@ public final class RuleEvaluator {
      *
      * @return the first alternative that has now held for its {@code for_s}, or -1
      */
-    private static int advance(List<Rule.Hold> holds, long[] since, Reading r) {
+    private static int advance(List<Rule.Hold> holds, long[] since, Measurement r) {
         int fired = -1;
         for (int i = 0; i < holds.size(); i++) {
             Rule.Hold h = holds.get(i);
@@ -259,7 +582,7 @@ public final class RuleEvaluator {
     }
 
     /** Three-valued: AND of {@code all} and OR of {@code any}; a missing metric is unknown. */
-    private static int test(Rule.Hold h, Reading r) {
+    private static int test(Rule.Hold h, Measurement r) {
         int result = TRUE;
         for (Rule.Condition c : h.all()) {
             result = Math.min(result, test(c, r));
@@ -274,7 +597,7 @@ public final class RuleEvaluator {
         return result;
     }
 
-    private static int test(Rule.Condition c, Reading r) {
+    private static int test(Rule.Condition c, Measurement r) {
         double v = r.value(c.metric());
         if (Double.isNaN(v)) {
             return UNKNOWN;
@@ -283,7 +606,7 @@ public final class RuleEvaluator {
     }
 
     /** The metric of the first condition that holds on this reading (what tipped it), else the first one. */
-    private static String decisiveMetric(Rule.Hold h, Reading r) {
+    private static String decisiveMetric(Rule.Hold h, Measurement r) {
         for (Rule.Condition c : h.all()) {
             if (test(c, r) == TRUE) {
                 return c.metric();
@@ -465,6 +788,13 @@ public final class RuleEvaluator {
     private static Detection detection(SensorRuleState s, Rule rule, String state, String problemKey, long ts,
                                        long startedAt, String severity, double confidence, String metric, double value,
                                        long evidenceFrom) {
+        return detection(s, rule, state, problemKey, ts, startedAt, severity, confidence, metric, value, evidenceFrom, "", null, null);
+    }
+
+    /** @param idSuffix added to the id ({@code <sensor>/<rule_id>/<ts>/<state>}) where a state may recur at one time */
+    private static Detection detection(SensorRuleState s, Rule rule, String state, String problemKey, long ts,
+                                       long startedAt, String severity, double confidence, String metric, double value,
+                                       long evidenceFrom, String idSuffix, Long endedAt, Long revises) {
         Detection.Category category = null;
         Rule.CategorySpec c = rule.category();
         if (c != null) {
@@ -475,10 +805,10 @@ public final class RuleEvaluator {
         ArrayList<Detection.Evidence> evidence = new ArrayList<>(1);
         long from = evidenceFrom == NONE ? ts : evidenceFrom;
         evidence.add(Detection.Evidence.sensorSeries(s.sensorId, from, ts));
-        return new Detection(Detection.SCHEMA, s.sensorId + "/" + rule.ruleId() + "/" + ts + "/" + state,
+        return new Detection(Detection.SCHEMA, s.sensorId + "/" + rule.ruleId() + "/" + ts + "/" + state + idSuffix,
                 new Detection.Source("sensor", s.sensorId), rule.ruleId(), state, problemKey, category, component,
                 rule.team(), severity, ts, startedAt == NONE ? ts : startedAt, confidence, s.lon, s.lat, s.gridCode,
-                s.districtCode, metric, Double.isNaN(value) ? null : value, unitOf(metric), evidence);
+                s.districtCode, metric, Double.isNaN(value) ? null : value, unitOf(metric), evidence, endedAt, revises);
     }
 
     /** The unit a metric name ends in: {@code _cm} cm, {@code _deg} °, {@code _pct} %, {@code _mm} mm, {@code _c} °C. */

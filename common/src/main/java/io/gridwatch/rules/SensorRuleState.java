@@ -30,7 +30,11 @@ public final class SensorRuleState implements Serializable {
     private static final long serialVersionUID = 1L;
     /** "no time": no run, no deadline, nothing evaluated yet. */
     public static final long NONE = Long.MIN_VALUE;
-    private static final byte FORMAT = 1;
+    /** 1: without the replay log (still read, from older checkpoints); 2: with it. */
+    private static final byte FORMAT = 2;
+    private static final byte FORMAT_WITHOUT_LOG = 1;
+    private static final long[] NO_TIMES = new long[0];
+    private static final double[] NO_VALUES = new double[0];
     /** How many sequence numbers below the highest one the duplicate filter remembers. */
     static final int SEQ_WINDOW = 64;
 
@@ -49,6 +53,18 @@ public final class SensorRuleState implements Serializable {
     /** bit i: sequence number {@code seqHigh - i} was seen */
     long seqBits;
     Slot[] slots = new Slot[0];
+
+    // ---- the replay log: threshold rules are judged in event-time order (RuleEvaluator, "Order of events") ----
+    /** the threshold slots as they stood after the reading at {@link #baseTs}, before the first logged reading */
+    Slot[] baseSlots = new Slot[0];
+    /** the time of the newest reading folded into {@link #baseSlots}, or NONE: a late reading older than it cannot be replayed */
+    long baseTs = NONE;
+    /** the logged telemetry readings after {@link #baseTs}, ascending by time: {@code logTs[i]} and {@link #logWidth} values */
+    long[] logTs = NO_TIMES;
+    double[] logValues = NO_VALUES;
+    int logSize;
+    /** values per logged reading: the metrics of the sensor's type, in {@code RuleEvaluator}'s order */
+    int logWidth;
 
     public SensorRuleState() {
     }
@@ -80,8 +96,8 @@ public final class SensorRuleState implements Serializable {
     /**
      * Records {@code seq} and says whether it was seen before. Memory is bounded: the highest
      * sequence number and a bitmap of the {@value #SEQ_WINDOW} below it. A number further below is a
-     * counter reset (the device restarted) when its reading is newer than anything evaluated, else a
-     * stale repeat.
+     * counter reset (the device restarted) when its reading is newer than anything evaluated, a repeat when the
+     * replay log holds a reading of its time (or it is older than the log reaches), else a late reading.
      */
     boolean isDuplicate(Long seq, long ts) {
         if (seq == null) {
@@ -107,7 +123,8 @@ public final class SensorRuleState implements Serializable {
             seqBits = 1L;
             return false;
         }
-        return true;
+        // far below the window: a late reading (an hour of them may come after newer ones) unless the log holds its time
+        return baseTs != NONE && ts <= baseTs || Arrays.binarySearch(logTs, 0, logSize, ts) >= 0;
     }
 
     /** The slot of a family, created (or reset, when the family changed kind) as needed. */
@@ -138,6 +155,11 @@ public final class SensorRuleState implements Serializable {
 
     /** Forgets the slots of families no longer in force for this sensor. */
     void retain(RuleSet.Family[] families, boolean[] inForce) {
+        slots = retained(slots, families, inForce);
+        baseSlots = retained(baseSlots, families, inForce);
+    }
+
+    private static Slot[] retained(Slot[] slots, RuleSet.Family[] families, boolean[] inForce) {
         int keep = 0;
         for (Slot s : slots) {
             for (int f = 0; f < families.length; f++) {
@@ -148,7 +170,7 @@ public final class SensorRuleState implements Serializable {
             }
         }
         if (keep == slots.length) {
-            return;
+            return slots;
         }
         Slot[] kept = new Slot[keep];
         int k = 0;
@@ -160,7 +182,97 @@ public final class SensorRuleState implements Serializable {
                 }
             }
         }
-        slots = kept;
+        return kept;
+    }
+
+    // ---- replay log ------------------------------------------------------------------------
+
+    /** The number of readings in the replay log. */
+    public int logSize() {
+        return logSize;
+    }
+
+    /** The time of the newest logged reading (the previous reading of an in-order one), else {@link #baseTs}. */
+    long logLastTs() {
+        return logSize > 0 ? logTs[logSize - 1] : baseTs;
+    }
+
+    /** Empties the log and the base (e.g. when the sensor's type, and so the logged metrics, changed). */
+    void logReset(int width) {
+        baseSlots = new Slot[0];
+        baseTs = NONE;
+        logTs = NO_TIMES;
+        logValues = NO_VALUES;
+        logSize = 0;
+        logWidth = width;
+    }
+
+    /**
+     * Inserts a reading's values in time order (at the end for an in-order one); a reading of the same instant
+     * replaces the logged one (the later delivery wins).
+     *
+     * @return its index in the log
+     */
+    int logInsert(long ts, double[] values) {
+        int at = logSize;
+        while (at > 0 && logTs[at - 1] > ts) {
+            at--;
+        }
+        if (at > 0 && logTs[at - 1] == ts) {
+            System.arraycopy(values, 0, logValues, (at - 1) * logWidth, logWidth);
+            return at - 1;
+        }
+        if (logSize == logTs.length) {
+            int capacity = Math.max(8, logSize * 2);
+            logTs = Arrays.copyOf(logTs, capacity);
+            logValues = Arrays.copyOf(logValues, capacity * logWidth);
+        }
+        System.arraycopy(logTs, at, logTs, at + 1, logSize - at);
+        System.arraycopy(logValues, at * logWidth, logValues, (at + 1) * logWidth, (logSize - at) * logWidth);
+        logTs[at] = ts;
+        System.arraycopy(values, 0, logValues, at * logWidth, logWidth);
+        logSize++;
+        return at;
+    }
+
+    /** Drops the oldest logged reading (after it was folded into the base). */
+    void logRemoveFirst() {
+        System.arraycopy(logTs, 1, logTs, 0, logSize - 1);
+        System.arraycopy(logValues, logWidth, logValues, 0, (logSize - 1) * logWidth);
+        logSize--;
+        if (logSize < logTs.length / 4 && logTs.length > 8) {
+            logTs = Arrays.copyOf(logTs, Math.max(8, logTs.length / 2));
+            logValues = Arrays.copyOf(logValues, logTs.length * logWidth);
+        }
+    }
+
+    /** The threshold slot of a family in the base, created as needed. */
+    Slot baseSlot(String family, Rule.Kind kind) {
+        for (Slot b : baseSlots) {
+            if (b.family.equals(family)) {
+                if (b.kind != kind.ordinal()) {
+                    b.reset();
+                    b.kind = (byte) kind.ordinal();
+                }
+                return b;
+            }
+        }
+        Slot b = new Slot(family, kind);
+        baseSlots = Arrays.copyOf(baseSlots, baseSlots.length + 1);
+        baseSlots[baseSlots.length - 1] = b;
+        return b;
+    }
+
+    /** Replaces the live slot of a family (or adds it) with a replayed one. */
+    void putSlot(Slot replayed) {
+        for (int i = 0; i < slots.length; i++) {
+            if (slots[i].family.equals(replayed.family)) {
+                slots[i] = replayed;
+                return;
+            }
+        }
+        slots = Arrays.copyOf(slots, slots.length + 1);
+        slots[slots.length - 1] = replayed;
     }
 
     /** The earliest timer any slot needs (event-time ms), or {@link #NONE}. */
@@ -220,6 +332,24 @@ public final class SensorRuleState implements Serializable {
             ringSize = 0;
             buckets = null;
             headBucket = NONE;
+        }
+
+        /** A deep copy, sharing no array with this one. */
+        Slot copy() {
+            Slot c = new Slot(family, Rule.Kind.THRESHOLD);
+            c.kind = kind;
+            c.active = active;
+            c.severity = severity;
+            c.startedAt = startedAt;
+            c.raiseSince = raiseSince == null ? null : raiseSince.clone();
+            c.clearSince = clearSince == null ? null : clearSince.clone();
+            c.deadline = deadline;
+            c.ringTs = ringTs == null ? null : ringTs.clone();
+            c.ringVal = ringVal == null ? null : ringVal.clone();
+            c.ringSize = ringSize;
+            c.buckets = buckets == null ? null : buckets.clone();
+            c.headBucket = headBucket;
+            return c;
         }
 
         /** Sizes the run arrays for a rule; a changed number of alternatives restarts the runs. */
@@ -290,6 +420,23 @@ public final class SensorRuleState implements Serializable {
             out.writeLong(seqHigh);
             out.writeLong(seqBits);
         }
+        writeSlots(out, slots);
+        writeSlots(out, baseSlots);
+        out.writeLong(baseTs);
+        out.writeShort(logSize);
+        if (logSize > 0) {
+            out.writeByte(logWidth);
+            out.writeLong(logTs[0]);
+            for (int i = 1; i < logSize; i++) {
+                out.writeInt(Math.toIntExact(logTs[i] - logTs[i - 1])); // the log spans at most the lateness bound
+            }
+            for (int i = 0; i < logSize * logWidth; i++) {
+                out.writeDouble(logValues[i]);
+            }
+        }
+    }
+
+    private static void writeSlots(DataOutput out, Slot[] slots) throws IOException {
         out.writeByte(slots.length);
         for (Slot s : slots) {
             out.writeUTF(s.family);
@@ -331,7 +478,7 @@ public final class SensorRuleState implements Serializable {
     /** Reads what {@link #writeTo} wrote. */
     public static SensorRuleState readFrom(DataInput in) throws IOException {
         byte format = in.readByte();
-        if (format != FORMAT) {
+        if (format != FORMAT && format != FORMAT_WITHOUT_LOG) {
             throw new IllegalArgumentException("unknown sensor rule state format " + format);
         }
         SensorRuleState st = new SensorRuleState();
@@ -349,8 +496,31 @@ public final class SensorRuleState implements Serializable {
             st.seqHigh = in.readLong();
             st.seqBits = in.readLong();
         }
+        st.slots = readSlots(in);
+        if (format == FORMAT) {
+            st.baseSlots = readSlots(in);
+            st.baseTs = in.readLong();
+            int n = in.readUnsignedShort();
+            if (n > 0) {
+                st.logWidth = in.readUnsignedByte();
+                st.logTs = new long[n];
+                st.logValues = new double[n * st.logWidth];
+                st.logTs[0] = in.readLong();
+                for (int i = 1; i < n; i++) {
+                    st.logTs[i] = st.logTs[i - 1] + in.readInt();
+                }
+                for (int i = 0; i < n * st.logWidth; i++) {
+                    st.logValues[i] = in.readDouble();
+                }
+                st.logSize = n;
+            }
+        }
+        return st;
+    }
+
+    private static Slot[] readSlots(DataInput in) throws IOException {
         int n = in.readUnsignedByte();
-        st.slots = new Slot[n];
+        Slot[] slots = new Slot[n];
         for (int k = 0; k < n; k++) {
             Slot s = new Slot(in.readUTF(), Rule.Kind.THRESHOLD);
             s.kind = in.readByte();
@@ -380,9 +550,9 @@ public final class SensorRuleState implements Serializable {
                     }
                 }
             }
-            st.slots[k] = s;
+            slots[k] = s;
         }
-        return st;
+        return slots;
     }
 
     private static void writeString(DataOutput out, String s) throws IOException {

@@ -33,7 +33,7 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record Reading(int schema, String sensorId, SensorType type, String kind, long ts, String tsIso, long receivedAt,
                       Long seq, LinkedHashMap<String, Double> values, Boolean online, double lon, double lat,
-                      String gridCode, String districtCode, String componentCode, int intervalS) {
+                      String gridCode, String districtCode, String componentCode, int intervalS) implements Measurement {
 
     public static final int SCHEMA = 1;
     public static final String TELEMETRY = "telemetry";
@@ -53,6 +53,7 @@ public record Reading(int schema, String sensorId, SensorType type, String kind,
     }
 
     /** The value of a metric, or NaN when this reading does not carry it. */
+    @Override
     public double value(String metric) {
         Double v = values.get(metric);
         return v == null ? Double.NaN : v;

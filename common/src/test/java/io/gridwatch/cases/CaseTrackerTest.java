@@ -48,13 +48,13 @@ class CaseTrackerTest {
                 "sensor:" + sensor + ":" + rule, new Detection.Category("event", "0406"), null, "flood", severity, ts,
                 // a cleared detection starts where the clearing began: the default rule holds 10 min below 5 cm
                 state.equals("cleared") ? ts - 10 * MIN : T0 - 5 * MIN,
-                0.97, 121.5301, 38.8756, grid, grid.substring(0, 6), "water_level_cm", cm, "cm", ev);
+                0.97, 121.5301, 38.8756, grid, grid.substring(0, 6), "water_level_cm", cm, "cm", ev, null, null);
     }
 
     static Detection rainWatch(String state, String severity, double mm, long ts) {
         return new Detection(1, "rg-0007/rain_gauge.watch/" + ts + "/" + state, new Detection.Source("sensor", "rg-0007"),
                 "rain_gauge.watch", state, "watch:210211:flood", null, null, "flood", severity, ts, T0, 1.0, 121.53, 38.87,
-                GRID, "210211", "rain_mm", mm, "mm", new ArrayList<>());
+                GRID, "210211", "rain_mm", mm, "mm", new ArrayList<>(), null, null);
     }
 
     /** Feeds detections in order, collecting everything they cause. */
@@ -196,7 +196,7 @@ class CaseTrackerTest {
         Detection camera = new Detection(1, "cam-9/flood/" + (T0 + MIN), new Detection.Source("camera", "cam-9"), "water_level.default",
                 "update", first.problemKey(), first.category(), null, "flood", "blue", T0 + MIN, T0, 0.9, first.lon(), first.lat(),
                 GRID, "210211", null, null, null, new ArrayList<>(List.of(
-                new Detection.Evidence("frame", "gridwatch://frames/cam-9/" + (T0 + MIN), T0 + MIN, new double[] {0.31, 0.52, 0.44, 0.80}))));
+                new Detection.Evidence("frame", "gridwatch://frames/cam-9/" + (T0 + MIN), T0 + MIN, new double[] {0.31, 0.52, 0.44, 0.80}))), null, null);
         Run r = new Run().feed(first, camera);
         assertThat(r.messages).extracting(CaseMessage::type).containsExactly("new", "update");
         CaseFile f = r.messages.get(1).caseFile();
@@ -257,7 +257,7 @@ class CaseTrackerTest {
     @Test
     void maintenanceSignalsAndStrayClearsProduceNothing() {
         Detection offline = new Detection(1, "wl-0031/offline/" + T0, new Detection.Source("sensor", "wl-0031"), "offline", "offline",
-                "sensor:wl-0031:offline", null, null, null, null, T0, T0, 1, 0, 0, GRID, "210211", null, null, null, null);
+                "sensor:wl-0031:offline", null, null, null, null, T0, T0, 1, 0, 0, GRID, "210211", null, null, null, null, null, null);
         CaseTracker.Outcome o = tracker.onDetection(null, offline, numbering);
         assertThat(o.isEmpty()).isTrue();
         assertThat(o.state()).isNull();
@@ -271,7 +271,7 @@ class CaseTrackerTest {
     void unknownCategoryStillMakesACaseWithTheDefaultDepartment() {
         Detection d = flood("x-1", GRID, "raised", null, 1, T0);
         d = new Detection(1, d.detectionId(), d.source(), d.ruleId(), d.state(), d.problemKey(), new Detection.Category("event", "0988"),
-                null, null, null, d.ts(), d.startedAt(), d.confidence(), d.lon(), d.lat(), d.gridCode(), d.districtCode(), null, null, null, null);
+                null, null, null, d.ts(), d.startedAt(), d.confidence(), d.lon(), d.lat(), d.gridCode(), d.districtCode(), null, null, null, null, null, null);
         CaseFile f = tracker.onDetection(null, d, numbering).messages().get(0).caseFile();
         assertThat(f.category().name()).contains("0988");
         assertThat(f.department()).isEqualTo("甘井子区城市管理局");
@@ -299,6 +299,6 @@ class CaseTrackerTest {
     static Detection withConfidence(Detection d, double c) {
         return new Detection(d.schema(), d.detectionId(), d.source(), d.ruleId(), d.state(), d.problemKey(), d.category(),
                 d.componentCode(), d.team(), d.severity(), d.ts(), d.startedAt(), c, d.lon(), d.lat(), d.gridCode(), d.districtCode(),
-                d.metric(), d.value(), d.unit(), d.evidence());
+                d.metric(), d.value(), d.unit(), d.evidence(), d.endedAt(), d.revises());
     }
 }

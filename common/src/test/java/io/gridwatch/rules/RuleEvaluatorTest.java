@@ -124,7 +124,10 @@ class RuleEvaluatorTest {
         assertThat(s.isDuplicate(199L, T0)).isTrue();
         assertThat(s.isDuplicate(150L, T0)).isTrue();
         s.lastTs = T0 + 199;
-        assertThat(s.isDuplicate(120L, T0 + 120)).as("too old to tell: treated as a stale repeat").isTrue();
+        s.logReset(1);
+        s.logInsert(T0 + 120, new double[] {0});
+        assertThat(s.isDuplicate(120L, T0 + 120)).as("below the window, and the replay log holds its time: a repeat").isTrue();
+        assertThat(s.isDuplicate(110L, T0 + 110)).as("below the window, a time the log lacks: a late reading").isFalse();
         assertThat(s.isDuplicate(1L, T0 + 500)).as("a newer reading with a small seq: the device restarted").isFalse();
         assertThat(s.isDuplicate(2L, T0 + 560)).isFalse();
         assertThat(s.isDuplicate(1L, T0 + 500)).isTrue();
@@ -134,20 +137,37 @@ class RuleEvaluatorTest {
     // ---- event time ------------------------------------------------------------------------------
 
     @Test
-    void aLateReadingDoesNotBreakOrRaiseAHold() {
+    void aLateReadingIsJudgedInEventTimeOrder() {
         TestSensor wl = TestSensor.water("wl-late");
         wl.series(0, 16, 16, 16, 16, 16);
-        assertThat(wl.send(T0 + 2 * MIN + 30_000, 0)).as("late: not used for the hold").isEmpty();
-        assertThat(wl.send(T0 + 5 * MIN, 16)).singleElement()
-                .satisfies(d -> assertThat(d.startedAt()).isEqualTo(T0));
+        assertThat(wl.send(T0 + 2 * MIN + 30_000, 0)).as("late, but before anything was raised: nothing to correct").isEmpty();
+        assertThat(wl.send(T0 + 5 * MIN, 16)).as("the low reading at 2:30 broke the hold").isEmpty();
+        assertThat(wl.series(6, 16, 16, 16)).singleElement().satisfies(d -> {
+            assertThat(d.state()).isEqualTo(Detection.RAISED);
+            assertThat(d.startedAt()).as("the run that began after the low reading").isEqualTo(T0 + 3 * MIN);
+            assertThat(d.ts()).isEqualTo(T0 + 8 * MIN);
+        });
 
         TestSensor other = TestSensor.water("wl-late-2");
         other.series(20, 0);
         for (int m = 0; m < 10; m++) {
-            other.send(T0 + m * MIN, 40); // an hour of buffered high readings, all older than minute 20
+            other.send(T0 + m * MIN, 40); // ten minutes of buffered high readings, all older than minute 20
         }
-        assertThat(other.detections).as("no retroactive raise").isEmpty();
+        assertThat(other.summary()).as("raised when the late readings complete the hold, as sorted arrival would")
+                .containsExactly("raised@300s:yellow");
+        assertThat(other.detections.get(0).startedAt()).isEqualTo(T0);
         assertThat(other.state.lastTs()).isEqualTo(T0 + 20 * MIN);
+    }
+
+    @Test
+    void aReadingOlderThanTheLatenessBoundIsNotUsedForHolds() {
+        TestSensor wl = TestSensor.water("wl-too-late");
+        wl.series(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        wl.series(75, 0); // more than an hour later: minutes 0–9 left the replay log
+        for (int m = 2; m < 10; m++) {
+            wl.send(T0 + m * MIN, 40);
+        }
+        assertThat(wl.detections).as("older than the log reaches: no retroactive raise").isEmpty();
     }
 
     @Test
