@@ -423,9 +423,9 @@ public final class SensorRuleState implements Serializable {
         writeSlots(out, slots);
         writeSlots(out, baseSlots);
         out.writeLong(baseTs);
+        out.writeByte(logWidth);
         out.writeShort(logSize);
         if (logSize > 0) {
-            out.writeByte(logWidth);
             out.writeLong(logTs[0]);
             for (int i = 1; i < logSize; i++) {
                 out.writeInt(Math.toIntExact(logTs[i] - logTs[i - 1])); // the log spans at most the lateness bound
@@ -500,9 +500,9 @@ public final class SensorRuleState implements Serializable {
         if (format == FORMAT) {
             st.baseSlots = readSlots(in);
             st.baseTs = in.readLong();
+            st.logWidth = in.readUnsignedByte();
             int n = in.readUnsignedShort();
             if (n > 0) {
-                st.logWidth = in.readUnsignedByte();
                 st.logTs = new long[n];
                 st.logValues = new double[n * st.logWidth];
                 st.logTs[0] = in.readLong();
