@@ -36,8 +36,8 @@ public final class CaseNumberStore {
      * @param day              the Asia/Shanghai day the case is numbered under ({@link CaseIds#day})
      * @param openingDetection the deterministic id of the detection that opens the case
      * @param problemKey       the problem the case is, kept with the number
-     * @throws StoreException when the database cannot be used (callers may retry: nothing was handed out), or when
-     *                        the detection was numbered before under another district, day or problem
+     * @throws CaseConflictException when the detection was numbered before under another district, day or problem
+     * @throws StoreException        when the database cannot be used (callers may retry: nothing was handed out)
      */
     public int allocate(String districtCode, LocalDate day, String openingDetection, String problemKey) {
         Objects.requireNonNull(day, "day");
@@ -90,9 +90,9 @@ public final class CaseNumberStore {
                 LocalDate on = rs.getDate(2).toLocalDate();
                 String problem = rs.getString(4);
                 if (!d.equals(district) || !on.equals(day) || !problem.equals(problemKey)) {
-                    throw new StoreException("detection " + detection + " opened case " + rs.getString(5) + " of problem "
-                            + problem + " (district " + d + ", " + on + "); it cannot also open a case of problem "
-                            + problemKey + " (district " + district + ", " + day + ")");
+                    throw new CaseConflictException("opening detection " + detection, "case " + rs.getString(5) + " of problem "
+                            + problem + " (district " + d + ", " + on + ")",
+                            "a case of problem " + problemKey + " (district " + district + ", " + day + ")");
                 }
                 return rs.getInt(3);
             }
@@ -114,7 +114,7 @@ public final class CaseNumberStore {
             }
         } catch (SQLException e) {
             if ("23514".equals(e.getSQLState())) { // check_violation: past 999999
-                throw new StoreException("district " + district + " has used all 999,999 case numbers of " + day, e);
+                throw new IllegalStateException("district " + district + " has used all 999,999 case numbers of " + day, e);
             }
             throw e;
         }

@@ -93,7 +93,7 @@ class CaseNumberStoreTest {
         CaseNumberStore numbers = new CaseNumberStore(db.dataSource());
         numbers.allocate("210204", DAY, raised("wl-x", 7), "sensor:wl-x:water_level");
         assertThatThrownBy(() -> numbers.allocate("210204", DAY, raised("wl-x", 7), "sensor:mh-x:manhole"))
-                .isInstanceOf(StoreException.class)
+                .isInstanceOf(CaseConflictException.class)
                 .hasMessageContaining("sensor:wl-x:water_level").hasMessageContaining("sensor:mh-x:manhole");
         assertThatThrownBy(() -> numbers.allocate("21020", DAY, raised("wl-y", 7), "sensor:wl-y:water_level"))
                 .hasMessageContaining("6 digits");
