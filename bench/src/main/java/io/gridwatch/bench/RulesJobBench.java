@@ -107,7 +107,8 @@ public final class RulesJobBench {
             DataStream<RuleChange> rules = env.fromSource(BenchJobs.boundedRules(kafka.bootstrapServers(), group + "-rules"),
                     io.gridwatch.jobs.RuleChanges.WATERMARKS, "rules").uid("rules-source");
             SensorPipeline.build(in, rules, new SensorPipeline.Outputs(List.of(BenchJobs.counting("detections")),
-                    List.of(BenchJobs.counting("cases")), List.of(BenchJobs.counting("alerts"))), GridwatchConfig.Edition.CLASSIC);
+                    List.of(BenchJobs.counting("cases")), List.of(BenchJobs.counting("alerts"))), GridwatchConfig.Edition.CLASSIC,
+                    BenchJobs.inMemoryCaseNumbers());
 
             Map<String, String> groups = ProcStats.groups("Fetcher", "kafka fetch (consumer)", "Source: readings", "source task (JSON → Reading)",
                     "sensor rules", "sensor rules operator", "cases", "cases operator", "Source: rules", "rules source",

@@ -62,6 +62,17 @@ public final class BenchJobs {
         return new CountingSink<>(which);
     }
 
+    /**
+     * Case numbers counted in memory per subtask, for benchmarks only: they restart with each job, which the
+     * production job must never do ({@link PostgresCaseNumbers}).
+     */
+    public static CaseNumberSource inMemoryCaseNumbers() {
+        return () -> {
+            java.util.Map<String, Integer> counters = new java.util.HashMap<>();
+            return (district, day, opening) -> counters.merge(district + "/" + day, 1, Integer::sum);
+        };
+    }
+
     static LongAdder counter(String which) {
         return switch (which) {
             case "detections" -> DETECTIONS;

@@ -108,7 +108,7 @@ public final class Backtest {
         private final Map<String, CaseState> problems = new HashMap<>();
         private final Map<String, Integer> counters = new HashMap<>();
         private final CaseTracker.CaseNumbering numbering =
-                (district, day) -> counters.merge(district + "/" + day, 1, Integer::sum);
+                (district, day, opening) -> counters.merge(district + "/" + day, 1, Integer::sum);
         /** case id → the case as it stands, in the order raised */
         private final Map<String, CaseProgress> cases = new LinkedHashMap<>();
         private final Map<String, Integer> detectionsByState = new TreeMap<>();

@@ -7,8 +7,8 @@ import java.time.format.DateTimeFormatter;
 
 /**
  * Case numbers: {@code GW-<district 6>-<yyyyMMdd>-<6-digit sequence>} (CONTRACTS.md §4), the day in
- * Asia/Shanghai, the sequence counted per district and day by whoever holds that counter
- * ({@link CaseTracker.CaseNumbering}).
+ * Asia/Shanghai, the sequence counted per district and day by a {@link CaseTracker.CaseNumbering} (in the job,
+ * PostgreSQL: an id is unique forever, whatever happens to job state).
  */
 public final class CaseIds {
 

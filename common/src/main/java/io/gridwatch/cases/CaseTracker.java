@@ -69,12 +69,17 @@ public final class CaseTracker {
     }
 
     /**
-     * Hands out case sequence numbers, 1, 2, … per district and (Asia/Shanghai) day. The operator keeps
-     * the counter in state of the district key, so numbers are the same after a restore.
+     * Hands out case sequence numbers, 1, 2, … per district and (Asia/Shanghai) day. A number must be unique
+     * forever, whatever happens to a job's state, and the same again for the same opening detection (a replay
+     * after a restore), so the job's numbering lives outside the job (PostgreSQL); tests may count in memory.
      */
     @FunctionalInterface
     public interface CaseNumbering {
-        int next(String districtCode, LocalDate day);
+        /**
+         * @param districtCode 6 digits, {@link CaseIds#NO_DISTRICT} for a place outside every district
+         * @param opening      the detection that opens the case: its {@link Detection#detectionId()} is deterministic
+         */
+        int next(String districtCode, LocalDate day, Detection opening);
     }
 
     /**
@@ -203,7 +208,7 @@ public final class CaseTracker {
 
     private Outcome open(CaseState previous, Detection d, CaseNumbering numbering) {
         String district = districtOf(d);
-        int seq = numbering.next(district == null ? CaseIds.NO_DISTRICT : district, CaseIds.day(d.ts()));
+        int seq = numbering.next(district == null ? CaseIds.NO_DISTRICT : district, CaseIds.day(d.ts()), d);
         String caseId = CaseIds.format(district, CaseIds.day(d.ts()), seq);
         CaseFile.Category category = category(d);
         CaseFile.Grid grid = gridNames.names(d.gridCode(), district);

@@ -32,7 +32,7 @@ class CaseTrackerTest {
 
     /** A per-(district, day) counter, as the operator keeps it in state. */
     final Map<String, Integer> counters = new HashMap<>();
-    final CaseTracker.CaseNumbering numbering = (district, day) -> counters.merge(district + "/" + day, 1, Integer::sum);
+    final CaseTracker.CaseNumbering numbering = (district, day, opening) -> counters.merge(district + "/" + day, 1, Integer::sum);
 
     @BeforeAll
     static void load() {

@@ -27,10 +27,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The cases operator, keyed by district code: one {@link CaseState} per problem in map state, and
- * the day's case counter of the district (case ids are numbered per district and day, and a
- * restore from a checkpoint numbers the same way). {@link CaseTracker} decides; this only moves
- * state. Case messages go to the main output, alerts to {@link #ALERTS}.
+ * The cases operator, keyed by district code: one {@link CaseState} per problem in map state.
+ * {@link CaseTracker} decides; this only moves state. Case numbers come from a {@link CaseNumberSource}
+ * outside the job's state (PostgreSQL in production), so that they are unique forever, and the same
+ * again for a detection replayed after a restore. Case messages go to the main output, naming their
+ * problem ({@link CaseMessage#problemKey()}), alerts to {@link #ALERTS}.
  */
 public final class CasesFunction extends KeyedProcessFunction<String, Detection, CaseMessage> {
 
@@ -40,17 +41,22 @@ public final class CasesFunction extends KeyedProcessFunction<String, Detection,
     public static final OutputTag<Alert> ALERTS = new OutputTag<>("alerts", TypeInformation.of(Alert.class));
     static final MapStateDescriptor<String, CaseState> PROBLEMS =
             new MapStateDescriptor<>("problems", Types.STRING, TypeInformation.of(CaseState.class));
-    static final MapStateDescriptor<String, Integer> COUNTERS =
-            new MapStateDescriptor<>("case-counters", Types.STRING, Types.INT);
 
     private final GridwatchConfig.Edition edition;
+    private final CaseNumberSource numbers;
     private transient CaseTracker tracker;
+    private transient CaseNumberSource.Numbering numbering;
     private transient MapState<String, CaseState> problems;
-    private transient MapState<String, Integer> counters;
     private transient Counter maintenance;
 
-    public CasesFunction(GridwatchConfig.Edition edition) {
+    public CasesFunction(GridwatchConfig.Edition edition, CaseNumberSource numbers) {
         this.edition = edition;
+        this.numbers = java.util.Objects.requireNonNull(numbers, "numbers");
+    }
+
+    /** The problem a detection belongs to; a detection that names none is its source's problem. */
+    static String problemKeyOf(Detection d) {
+        return d.problemKey() == null ? d.source().type() + ":" + d.source().id() : d.problemKey();
     }
 
     @Override
@@ -64,7 +70,7 @@ public final class CasesFunction extends KeyedProcessFunction<String, Detection,
         tracker = new CaseTracker(Catalogue.load(edition), GridNames.of(AdministrativeDivisions.dalian()),
                 responsibility, CaseTracker.Settings.DEFAULTS);
         problems = getRuntimeContext().getMapState(PROBLEMS);
-        counters = getRuntimeContext().getMapState(COUNTERS);
+        numbering = numbers.open();
         maintenance = getRuntimeContext().getMetricGroup().counter("maintenance-signals");
     }
 
@@ -74,18 +80,9 @@ public final class CasesFunction extends KeyedProcessFunction<String, Detection,
             maintenance.inc();
             LOG.info("sensor {} is {} (maintenance signal, no case) at {}", d.source().id(), d.state(), d.ts());
         }
-        String key = d.problemKey() == null ? d.source().type() + ":" + d.source().id() : d.problemKey();
+        String key = problemKeyOf(d);
         CaseState current = problems.get(key);
-        CaseTracker.Outcome outcome = tracker.onDetection(current, d, (district, day) -> {
-            try {
-                String k = day.toString();
-                int next = counters.contains(k) ? counters.get(k) + 1 : 1;
-                counters.put(k, next);
-                return next;
-            } catch (Exception e) {
-                throw new IllegalStateException("case counter state", e);
-            }
-        });
+        CaseTracker.Outcome outcome = tracker.onDetection(current, d, numbering);
         if (outcome.state() == null) {
             problems.remove(key);
         } else {
@@ -95,11 +92,19 @@ public final class CasesFunction extends KeyedProcessFunction<String, Detection,
             }
         }
         LOG.debug("{} → {} case messages, {} alerts", d.detectionId(), outcome.messages().size(), outcome.alerts().size());
-        outcome.messages().forEach(out::collect);
+        outcome.messages().forEach(m -> out.collect(m.withProblemKey(key)));
         outcome.alerts().forEach(a -> ctx.output(ALERTS, a));
     }
 
-    /** Drops ended problems once replays of their detections can no longer arrive, and old day counters. */
+    @Override
+    public void close() throws Exception {
+        if (numbering != null) {
+            numbering.close();
+        }
+        super.close();
+    }
+
+    /** Drops ended problems once replays of their detections can no longer arrive. */
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<CaseMessage> out) throws Exception {
         List<String> expired = new ArrayList<>();
@@ -110,18 +115,6 @@ public final class CasesFunction extends KeyedProcessFunction<String, Detection,
         }
         for (String k : expired) {
             problems.remove(k);
-        }
-        // keep yesterday's counter: detections may arrive up to an hour late, past midnight
-        String yesterday = java.time.Instant.ofEpochMilli(timestamp).atZone(java.time.ZoneId.of("Asia/Shanghai"))
-                .toLocalDate().minusDays(1).toString();
-        List<String> oldDays = new ArrayList<>();
-        for (String day : counters.keys()) {
-            if (day.compareTo(yesterday) < 0) {
-                oldDays.add(day);
-            }
-        }
-        for (String day : oldDays) {
-            counters.remove(day);
         }
     }
 }

@@ -38,8 +38,9 @@ public final class SensorPipeline {
     /** Districtless detections (a sensor outside every grid) are still tracked, under this key. */
     static final String NO_DISTRICT = "000000";
 
+    /** @param caseNumbers where case numbers come from: they must be unique forever ({@link PostgresCaseNumbers}) */
     public static void build(DataStream<Reading> readings, DataStream<RuleChange> ruleChanges, Outputs outputs,
-                             GridwatchConfig.Edition edition) {
+                             GridwatchConfig.Edition edition, CaseNumberSource caseNumbers) {
         BroadcastStream<RuleChange> rules = ruleChanges.broadcast(new MapStateDescriptor[] {SensorRulesFunction.RULES});
         SingleOutputStreamOperator<Detection> detections = readings
                 .keyBy(Reading::sensorId)
@@ -51,7 +52,7 @@ public final class SensorPipeline {
         }
         SingleOutputStreamOperator<CaseMessage> cases = detections
                 .keyBy(d -> d.districtCode() == null ? NO_DISTRICT : d.districtCode())
-                .process(new CasesFunction(edition))
+                .process(new CasesFunction(edition, caseNumbers))
                 .uid("cases").name("cases");
         for (int i = 0; i < outputs.cases().size(); i++) {
             cases.sinkTo(outputs.cases().get(i)).uid("cases-sink-" + i).name("cases sink " + i);

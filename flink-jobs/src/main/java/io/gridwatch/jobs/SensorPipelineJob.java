@@ -85,7 +85,7 @@ public final class SensorPipelineJob {
                                 DeliveryGuarantee.EXACTLY_ONCE, tx + "-alerts"),
                         new JdbcSink<Alert>(s.jdbcUrl(), s.dbUser(), 200, (db, batch) -> new AlertStore(db.dataSource()).write(batch)),
                         new MqttSink<Alert>(s.mqttUri(), Alert::mqttTopic)));
-        SensorPipeline.build(readings, rules, outputs, s.edition());
+        SensorPipeline.build(readings, rules, outputs, s.edition(), new PostgresCaseNumbers(s.jdbcUrl(), s.dbUser()));
     }
 
     /** Writes readings through one {@link ReadingStore} per sink writer, so that it prepares each month's partition once. */

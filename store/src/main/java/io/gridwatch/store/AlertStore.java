@@ -16,8 +16,11 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Alerts (CONTRACTS.md §5) in the time-series table {@code alert}. Idempotent: an alert is keyed by
- * {@code (alert_id, at)}, and a replayed one is ignored.
+ * Alerts (CONTRACTS.md §5) in the time-series table {@code alert}. Idempotent by alert id: an alert written
+ * again (a replay after a crash: same id, same time, same case and place) is ignored. The table's key is
+ * {@code (alert_id, at)} because a time-series table needs its time column in every unique key, so the store
+ * itself makes sure that an alert id stands for one alert: another alert under an existing id (a case id handed
+ * out twice) is refused with {@link CaseConflictException}, never stored beside or instead of the first.
  */
 public final class AlertStore {
 
@@ -33,7 +36,11 @@ public final class AlertStore {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
     }
 
-    /** Writes alerts in one transaction; returns how many were new. */
+    /**
+     * Writes alerts in one transaction; returns how many were new.
+     *
+     * @throws CaseConflictException when an alert's id is taken by a different alert; nothing is written then
+     */
     public int write(List<Alert> alerts) {
         if (alerts.isEmpty()) {
             return 0;
@@ -42,7 +49,11 @@ public final class AlertStore {
             boolean auto = c.getAutoCommit();
             c.setAutoCommit(false);
             try {
+                int inserted = 0;
                 for (Alert a : alerts) {
+                    if (stored(c, a)) {
+                        continue;
+                    }
                     ps.setTimestamp(1, Timestamp.from(Instant.ofEpochMilli(a.at())));
                     ps.setString(2, a.alertId());
                     ps.setString(3, a.team());
@@ -52,11 +63,7 @@ public final class AlertStore {
                     ps.setString(7, a.grid() == null ? null : a.grid().code());
                     ps.setString(8, a.districtCode());
                     ps.setString(9, Json.mapper().writeValueAsString(a));
-                    ps.addBatch();
-                }
-                int inserted = 0;
-                for (int n : ps.executeBatch()) {
-                    inserted += Math.max(n, 0);
+                    inserted += Math.max(ps.executeUpdate(), 0);
                 }
                 c.commit();
                 return inserted;
@@ -71,6 +78,44 @@ public final class AlertStore {
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("cannot write alert JSON: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Whether this alert is stored already. Holds a transaction lock on the alert id, so that two writers of one id
+     * cannot both find it absent.
+     *
+     * @throws CaseConflictException when the id is stored for another alert (another time, case, grid or class)
+     */
+    private static boolean stored(Connection c, Alert a) throws SQLException {
+        try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
+            lock.setString(1, "alert:" + a.alertId());
+            lock.execute();
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT at, case_id, grid_code, payload->'category'->>'code' FROM alert WHERE alert_id = ? ORDER BY at LIMIT 1")) {
+            ps.setString(1, a.alertId());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return false;
+                }
+                long at = rs.getTimestamp(1).getTime();
+                String caseId = rs.getString(2);
+                String grid = rs.getString(3);
+                String category = rs.getString(4);
+                String newGrid = a.grid() == null ? null : a.grid().code();
+                String newCategory = a.category() == null ? null : a.category().code();
+                if (at != a.at() || !Objects.equals(caseId, a.caseId()) || !Objects.equals(grid, newGrid)
+                        || !Objects.equals(category, newCategory)) {
+                    throw new CaseConflictException("alert " + a.alertId(),
+                            describe(caseId, category, grid, at), describe(a.caseId(), newCategory, newGrid, a.at()));
+                }
+                return true;
+            }
+        }
+    }
+
+    private static String describe(String caseId, String category, String grid, long at) {
+        return "the alert of case " + caseId + " [" + category + " in grid " + grid + " at " + Instant.ofEpochMilli(at) + "]";
     }
 
     /** Alerts at or after {@code since} (all when null), in time order. */

@@ -69,22 +69,26 @@ public final class CaseStore {
 
     private static void write(Connection c, CaseMessage m) throws SQLException {
         CaseFile f = m.caseFile();
-        String before = null;
-        try (PreparedStatement ps = c.prepareStatement("SELECT status FROM gw_case WHERE case_id = ? FOR UPDATE")) {
-            ps.setString(1, f.caseId());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    before = rs.getString(1);
+        Stored stored = lock(c, f.caseId());
+        String payload = json(f);
+        if (stored == null) {
+            try (PreparedStatement ps = c.prepareStatement(INSERT + " ON CONFLICT (case_id) DO NOTHING")) {
+                bind(ps, f, payload, m.problemKey());
+                if (ps.executeUpdate() == 0) {
+                    stored = lock(c, f.caseId()); // written by another writer meanwhile: from here on, an update of it
                 }
             }
         }
-        String payload = json(f);
-        if (before == null) {
-            try (PreparedStatement ps = c.prepareStatement(INSERT + " ON CONFLICT (case_id) DO NOTHING")) {
-                bind(ps, f, payload);
-                ps.executeUpdate();
+        String before = stored == null ? null : stored.status();
+        if (stored != null) {
+            stored.requireSameProblem(m);
+            if (stored.problemKey() == null && m.problemKey() != null) {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE gw_case SET problem_key = ? WHERE case_id = ?")) {
+                    ps.setString(1, m.problemKey());
+                    ps.setString(2, f.caseId());
+                    ps.executeUpdate();
+                }
             }
-        } else {
             // only forward: more occurrences, or as many and a status no earlier; a later status stays
             try (PreparedStatement ps = c.prepareStatement("""
                     UPDATE gw_case SET
@@ -134,15 +138,60 @@ public final class CaseStore {
 
     private static final String INSERT = """
             INSERT INTO gw_case (status, category_kind, category_code, grid_code, district_code, street_code, severity,
-                                 first_seen, last_seen, occurrences, confidence, department, deadline, rule_id, payload, case_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)
+                                 first_seen, last_seen, occurrences, confidence, department, deadline, rule_id, payload, case_id,
+                                 problem_key)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)
             """;
 
-    private static void bind(PreparedStatement ps, CaseFile f, String payload) throws SQLException {
+    private static void bind(PreparedStatement ps, CaseFile f, String payload, String problemKey) throws SQLException {
         ps.setString(1, f.status());
         int i = bindColumns(ps, 2, f);
         ps.setString(i++, payload);
-        ps.setString(i, f.caseId());
+        ps.setString(i++, f.caseId());
+        ps.setString(i, problemKey);
+    }
+
+    /** The stored case's row, locked for this transaction; null when there is none. */
+    private static Stored lock(Connection c, String caseId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT status, problem_key, category_kind, category_code, grid_code,
+                       payload->'sources'->0->>'type', payload->'sources'->0->>'id'
+                FROM gw_case WHERE case_id = ? FOR UPDATE
+                """)) {
+            ps.setString(1, caseId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new Stored(caseId, rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6), rs.getString(7)) : null;
+            }
+        }
+    }
+
+    /**
+     * What the stored row says about the problem its case is. A case never changes its problem key, class, grid or
+     * first source, so a write that differs in any of them is another problem's case under a reused id.
+     */
+    private record Stored(String caseId, String status, String problemKey, String categoryKind, String categoryCode,
+                          String gridCode, String firstSourceType, String firstSourceId) {
+
+        void requireSameProblem(CaseMessage m) {
+            CaseFile f = m.caseFile();
+            CaseFile.Source first = f.sources().isEmpty() ? null : f.sources().get(0);
+            boolean sameKey = problemKey == null || m.problemKey() == null || problemKey.equals(m.problemKey());
+            boolean sameCase = Objects.equals(categoryKind, f.category().kind()) && Objects.equals(categoryCode, f.category().code())
+                    && Objects.equals(gridCode, f.grid() == null ? null : f.grid().code())
+                    && (first == null || firstSourceId == null
+                        || (Objects.equals(firstSourceType, first.type()) && Objects.equals(firstSourceId, first.id())));
+            if (!sameKey || !sameCase) {
+                throw new CaseConflictException(caseId, describe(problemKey, categoryKind, categoryCode, gridCode,
+                        firstSourceType, firstSourceId), describe(m.problemKey(), f.category().kind(), f.category().code(),
+                        f.grid() == null ? null : f.grid().code(), first == null ? null : first.type(), first == null ? null : first.id()));
+            }
+        }
+
+        private static String describe(String key, String kind, String code, String grid, String sourceType, String sourceId) {
+            return (key == null ? "(problem key not recorded)" : key) + " [" + kind + " " + code + " in grid " + grid
+                    + (sourceId == null ? "" : ", first seen by " + sourceType + " " + sourceId) + "]";
+        }
     }
 
     /** category_kind … rule_id, from index {@code i}; returns the next index. */

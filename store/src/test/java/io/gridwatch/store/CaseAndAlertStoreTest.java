@@ -125,6 +125,72 @@ class CaseAndAlertStoreTest {
         assertThat(alerts.list(Instant.ofEpochMilli(T0))).contains(raised, watch);
     }
 
+    static CaseFile manhole(String id, int occurrences) {
+        return new CaseFile(1, id, "filed", new CaseFile.Category("component", "0101", "上水井盖", "01", "公用设施"),
+                new CaseFile.Grid("210211016003008", "甘井子区", "凌水街道", "凌海社区居委会"), new CaseFile.Location(121.5311, 38.8751),
+                "red", new ArrayList<>(List.of(new CaseFile.Source("sensor", "mh-0007"))), T0, T0, occurrences, 0.99, new ArrayList<>(),
+                "甘井子区市政设施管理处", T0 + 3600_000L, "manhole.default");
+    }
+
+    @Test
+    void aWriteOfAnotherProblemUnderAnExistingCaseIdIsRefusedNamingBothAndChangesNothing() throws SQLException {
+        String id = "GW-210211-20261125-000010";
+        cases.write(lifecycle(id).get(0).withProblemKey("sensor:wl-0031:water_level"));
+        CaseFile before = cases.find(id).orElseThrow();
+        assertThat(strings("SELECT problem_key FROM gw_case WHERE case_id = '" + id + "'")).containsExactly("sensor:wl-0031:water_level");
+
+        // the seen failure: a manhole case numbered again under the flood's id
+        assertThatThrownBy(() -> cases.write(new CaseMessage("new", manhole(id, 1), "sensor:mh-0007:manhole")))
+                .isInstanceOf(CaseConflictException.class)
+                .hasMessageContaining(id).hasMessageContaining("sensor:wl-0031:water_level").hasMessageContaining("sensor:mh-0007:manhole");
+        // the same class and place but another problem (another flood sensor's case under a reused id)
+        assertThatThrownBy(() -> cases.write(lifecycle(id).get(1).withProblemKey("sensor:wl-0032:water_level")))
+                .isInstanceOf(CaseConflictException.class).hasMessageContaining("sensor:wl-0032:water_level");
+        // a writer that does not know problem keys is still checked against the case's class, grid and first source
+        assertThatThrownBy(() -> cases.write(new CaseMessage("update", manhole(id, 2))))
+                .isInstanceOf(CaseConflictException.class).hasMessageContaining("mh-0007").hasMessageContaining("wl-0031");
+        // a refused message rolls back its whole batch
+        assertThatThrownBy(() -> cases.write(List.of(lifecycle(id).get(1).withProblemKey("sensor:wl-0031:water_level"),
+                new CaseMessage("update", manhole(id, 3), "sensor:mh-0007:manhole")))).isInstanceOf(CaseConflictException.class);
+
+        assertThat(cases.find(id)).contains(before);
+        assertThat(count("SELECT count(*) FROM case_event WHERE case_id = '" + id + "'")).isEqualTo(1);
+        // the case's own next message still goes through
+        cases.write(lifecycle(id).get(1).withProblemKey("sensor:wl-0031:water_level"));
+        assertThat(cases.find(id).orElseThrow().severity()).isEqualTo("yellow");
+    }
+
+    @Test
+    void aCaseWrittenWithoutItsProblemKeyLearnsItFromItsNextMessage() throws SQLException {
+        String id = "GW-210211-20261125-000011";
+        cases.write(lifecycle(id).get(0));
+        cases.write(lifecycle(id).get(1).withProblemKey("sensor:wl-0031:water_level"));
+        assertThat(strings("SELECT problem_key FROM gw_case WHERE case_id = '" + id + "'")).containsExactly("sensor:wl-0031:water_level");
+        assertThatThrownBy(() -> cases.write(lifecycle(id).get(2).withProblemKey("sensor:wl-0099:water_level")))
+                .isInstanceOf(CaseConflictException.class);
+    }
+
+    @Test
+    void anotherAlertUnderAnExistingAlertIdIsRefused() throws SQLException {
+        String caseId = "GW-210211-20261125-000012";
+        Alert raised = new Alert(1, caseId + "/flood/raised/blue", "flood", "raised", "blue", caseId,
+                new Alert.Category("0406", "道路积水"), new Alert.Grid("210211016003007", "甘井子区", "凌水街道"),
+                new CaseFile.Location(121.5301, 38.8756), "凌水街道 凌海社区：道路积水 17 cm（蓝色）", T0);
+        assertThat(alerts.write(List.of(raised))).isEqualTo(1);
+        // the seen failure: raised twice for different places under one reused case id, an hour apart
+        Alert elsewhere = new Alert(1, raised.alertId(), "flood", "raised", "blue", caseId, raised.category(),
+                new Alert.Grid("210211016003008", "甘井子区", "凌水街道"), new CaseFile.Location(121.5311, 38.8751), "…", T0 + 60 * MIN);
+        assertThatThrownBy(() -> alerts.write(List.of(elsewhere))).isInstanceOf(CaseConflictException.class)
+                .hasMessageContaining(raised.alertId()).hasMessageContaining("210211016003007").hasMessageContaining("210211016003008");
+        // the same place, a later episode: another alert all the same
+        Alert later = new Alert(1, raised.alertId(), "flood", "raised", "blue", caseId, raised.category(), raised.grid(),
+                raised.location(), raised.message(), T0 + 60 * MIN);
+        assertThatThrownBy(() -> alerts.write(List.of(later))).isInstanceOf(CaseConflictException.class);
+        assertThat(count("SELECT count(*) FROM alert WHERE alert_id = '" + raised.alertId() + "'")).isEqualTo(1);
+        // the alert itself again (a replay) is no conflict
+        assertThat(alerts.write(List.of(raised))).isZero();
+    }
+
     static void exec(String sql) throws SQLException {
         try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
             st.execute(sql);
