@@ -332,8 +332,10 @@ public final class CaseTracker {
         messages.add(new CaseMessage(CaseMessage.UPDATE, corrected));
         String alerted = s.alertedSeverity();
         Alert last = s.lastAlert();
+        // a reopened case's alerts get ids of their own: its first cleared alert stands, and a second may follow
+        String subject = reopen ? s.alertSubject() + "/reopened@" + d.ts() : s.alertSubject();
         if (s.team() != null && reopen) {
-            last = alert(s.alertSubject() + "/reopened@" + d.ts(), f.caseId(), s.team(), Alert.ESCALATED, severity, corrected,
+            last = alert(subject, f.caseId(), s.team(), Alert.ESCALATED, severity, corrected,
                     AlertMessages.reopened(f.grid(), f.category().name(), d), d);
             alerts.add(last);
             alerted = severity;
@@ -344,7 +346,7 @@ public final class CaseTracker {
             alerts.add(last);
             alerted = severity;
         }
-        CaseState open = new CaseState(Phase.OPEN, corrected, s.team(), s.alertSubject(), alerted, last, ids, 0);
+        CaseState open = new CaseState(Phase.OPEN, corrected, s.team(), subject, alerted, last, ids, 0);
         Outcome revised = new Outcome(open, messages, alerts);
         return d.endedAt() == null ? revised : then(revised, endRevised(open, d));
     }

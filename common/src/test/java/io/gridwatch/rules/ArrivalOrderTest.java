@@ -69,7 +69,7 @@ class ArrivalOrderTest {
                 for (Detection d : evaluator.onReading(state, r, rules)) {
                     detections.add(d);
                     CaseTracker.Outcome o = tracker.onDetection(problems.get(d.problemKey()), d,
-                            (district, day) -> counters.merge(district + "/" + day, 1, Integer::sum));
+                            (district, day, opening) -> counters.merge(district + "/" + day, 1, Integer::sum));
                     if (o.state() == null) {
                         problems.remove(d.problemKey());
                     } else {

@@ -89,10 +89,14 @@ public final class CaseStore {
                     ps.executeUpdate();
                 }
             }
-            // only forward: more occurrences, or as many and a status no earlier; a later status stays
+            // only forward: more occurrences, or as many and a status no earlier; a later status stays — except that a
+            // case the job itself ended (auto-verified, or rejected when late readings withdrew it) may be reopened by a
+            // correction (修正: late readings showed it had not cleared)
             try (PreparedStatement ps = c.prepareStatement("""
                     UPDATE gw_case SET
-                        status = CASE WHEN array_position(%1$s, ?::text) >= array_position(%1$s, status::text) THEN ? ELSE status END,
+                        status = CASE WHEN array_position(%1$s, ?::text) >= array_position(%1$s, status::text)
+                                        OR (status::text IN ('verified', 'rejected') AND ?::text IN ('collected', 'filed'))
+                                      THEN ? ELSE status END,
                         category_kind = ?, category_code = ?, grid_code = ?, district_code = ?, street_code = ?, severity = ?,
                         first_seen = ?, last_seen = ?, occurrences = ?, confidence = ?, department = ?, deadline = ?, rule_id = ?,
                         payload = ?::jsonb, updated_at = now()
@@ -101,6 +105,7 @@ public final class CaseStore {
                       AND payload IS DISTINCT FROM ?::jsonb
                     """.formatted(STATUS_ORDER))) {
                 int i = 1;
+                ps.setString(i++, f.status());
                 ps.setString(i++, f.status());
                 ps.setString(i++, f.status());
                 i = bindColumns(ps, i, f);

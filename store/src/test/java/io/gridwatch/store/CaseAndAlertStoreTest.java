@@ -85,6 +85,19 @@ class CaseAndAlertStoreTest {
     }
 
     @Test
+    void aCorrectionReopensAnAutoVerifiedCaseAndRejectsAWithdrawnOne() {
+        String id = "GW-210211-20261125-000004";
+        cases.write(lifecycle(id));
+        // late readings: the flood had not cleared (修正): the job reopens the case it had verified
+        cases.write(new CaseMessage("update", file(id, "filed", "orange", 5, T0 + 40 * MIN)));
+        assertThat(cases.find(id).orElseThrow().status()).isEqualTo("filed");
+        cases.write(new CaseMessage("end", file(id, "rejected", "orange", 6, T0 + 40 * MIN)));
+        assertThat(cases.find(id).orElseThrow().status()).isEqualTo("rejected");
+        cases.write(new CaseMessage("update", file(id, "filed", "orange", 5, T0 + 40 * MIN))); // a stale replay
+        assertThat(cases.find(id).orElseThrow().status()).as("fewer occurrences: not applied").isEqualTo("rejected");
+    }
+
+    @Test
     void aStatusAPersonSetFurtherAlongIsKept() throws SQLException {
         String id = "GW-210211-20261125-000003";
         cases.write(lifecycle(id).get(0));
