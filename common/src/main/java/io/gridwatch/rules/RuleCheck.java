@@ -104,7 +104,7 @@ public final class RuleCheck {
             if (cat != null && cat.code() != null) {
                 CatalogueClass.Kind kind = CatalogueClass.Kind.of(cat.kind());
                 if (!catalogue.isValid(kind, cat.code())) {
-                    error("category.code", "'" + cat.code() + "' is not a " + kind.id() + " (" + kind.chinese() + ") class of the "
+                    error("category.code", "'" + cat.code() + "' is not among the " + kind.id() + " (" + kind.chinese() + ") classes of the "
                             + catalogue.edition().id() + " catalogue (gridwatch catalogue --kind " + kind.id() + " lists them)");
                 }
             }
