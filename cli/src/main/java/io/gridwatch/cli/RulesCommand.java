@@ -550,12 +550,7 @@ final class RulesCommand implements Callable<Integer> {
         }
 
         private static Instant time(String option, String value) {
-            try {
-                return CasesCommand.parseTime(value);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(option + " must be an ISO-8601 time such as 2026-11-27T08:00:00Z, "
-                        + "2026-11-27T16:00+08:00, 2026-11-27T16:00 or 2026-11-27 (Asia/Shanghai), not '" + value + "'");
-            }
+            return CasesCommand.parseTime(option, value);
         }
 
         private void print(Comparison cmp, Instant start, Instant end, List<String> ids) {

@@ -360,6 +360,9 @@ class RulesCommandTest {
         CliRun badTime = run("rules", "backtest", candidate.toString(), "--from", "yesterday", "--to", "2026-03-02");
         assertThat(badTime.status()).isEqualTo(1);
         assertThat(badTime.err()).contains("--from must be an ISO-8601 time").contains("'yesterday'");
+        CliRun farTime = run("rules", "backtest", candidate.toString(), "--from", "2026-03-02", "--to", "-999999999-01-01");
+        assertThat(farTime.status()).isEqualTo(1);
+        assertThat(farTime.err()).contains("--to must lie between 1970-01-01 and 9999-12-31");
 
         CliRun backwards = run("rules", "backtest", candidate.toString(), "--from", "2026-03-02T09:00+08:00", "--to", "2026-03-02T08:00+08:00");
         assertThat(backwards.status()).isEqualTo(1);
