@@ -433,4 +433,34 @@ class SensorBridgeTest {
             publish(badTopic, new byte[0], true);
         }
     }
+
+    /** While the registry cannot be read, a message of a sensor the bridge does not know waits: it is neither dropped nor dead-lettered. */
+    @Test
+    void anUnknownSensorWaitsWhileTheRegistryCannotBeRead() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
+        SensorStore.ChangeFeed feed = from -> {
+            if (down.get()) {
+                throw new io.gridwatch.store.StoreException("PostgreSQL is down (test)", new java.sql.SQLException("down"));
+            }
+            return store.changesFrom(from);
+        };
+        SensorBridge.Settings s = new SensorBridge.Settings(services.mqttUri(), run + "a", run + "group", Duration.ofMinutes(2), 1_000,
+                services.kafkaBootstrap(), Duration.ofHours(1));
+        SensorBridge b = new SensorBridge(s, new SensorRegistryCache(feed), grids::lookup);
+        bridges.add(b);
+        b.start();
+        awaitConnected(b);
+        down.set(true);
+        register(new Sensor(run + "wl", SensorType.WATER_LEVEL, 121.6431, 38.9152, null, 30, null));
+        try (KafkaTail good = readings(); KafkaTail dead = deadLetters()) {
+            publish("gw/v1/sensors/" + run + "wl/telemetry", telemetry(System.currentTimeMillis() - 1_000, "water_level_cm", 3, 1));
+            assertThat(good.settle(Duration.ofSeconds(3))).isEmpty();
+            assertThat(dead.settle(Duration.ZERO)).isEmpty();
+            assertThat(b.stats().inFlight()).isEqualTo(1);
+            down.set(false);
+            assertThat(good.await(1, WAIT)).hasSize(1);
+            assertThat(dead.settle(Duration.ofSeconds(1))).isEmpty();
+        }
+        eventually(() -> b.stats().inFlight(), 0);
+    }
 }
