@@ -50,7 +50,7 @@ final class CasesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Instant from = since == null ? null : parseTime(since);
+        Instant from = since == null ? null : parseTime("--since", since);
         if (status != null) {
             CaseStatus.require(status);
         }
@@ -81,8 +81,37 @@ final class CasesCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** An ISO instant, an ISO time with offset, or a local date-time or date in Asia/Shanghai. */
-    static Instant parseTime(String s) {
+    /** The earliest time a time option accepts: cases and readings carry epoch milliseconds. */
+    static final LocalDate EARLIEST = LocalDate.of(1970, 1, 1);
+    /** The last day a time option accepts, within what PostgreSQL and every ISO-8601 form can hold. */
+    static final LocalDate LATEST = LocalDate.of(9999, 12, 31);
+
+    /**
+     * A time option's value: an ISO instant, an ISO time with offset, or a local date-time or date in Asia/Shanghai, from
+     * {@link #EARLIEST} to {@link #LATEST}.
+     *
+     * @param option the option's name, for the message
+     * @throws IllegalArgumentException saying which forms and which range are accepted
+     */
+    static Instant parseTime(String option, String s) {
+        Instant t;
+        try {
+            t = parseTime(s);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + " must be an ISO-8601 time such as 2026-11-27T08:00:00Z, "
+                    + "2026-11-27T16:00+08:00, 2026-11-27T16:00 or 2026-11-27 (Asia/Shanghai), not '" + s + "'");
+        }
+        Instant from = EARLIEST.atStartOfDay(CaseIds.ZONE).toInstant();
+        Instant to = LATEST.plusDays(1).atStartOfDay(CaseIds.ZONE).toInstant();
+        if (t.isBefore(from) || !t.isBefore(to)) {
+            throw new IllegalArgumentException(option + " must lie between " + EARLIEST + " and " + LATEST + " (Asia/Shanghai), not '"
+                    + s + "'");
+        }
+        return t;
+    }
+
+    /** An ISO instant, an ISO time with offset, or a local date-time or date in Asia/Shanghai; any year. */
+    private static Instant parseTime(String s) {
         try {
             return Instant.parse(s);
         } catch (DateTimeParseException ignored) {
@@ -100,9 +129,8 @@ final class CasesCommand implements Callable<Integer> {
         }
         try {
             return LocalDate.parse(s).atStartOfDay(CaseIds.ZONE).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("--since must be an ISO-8601 time such as 2026-11-27T08:00:00Z, "
-                    + "2026-11-27T16:00+08:00, 2026-11-27T16:00 or 2026-11-27 (Asia/Shanghai), not '" + s + "'");
+        } catch (java.time.DateTimeException e) {
+            throw new IllegalArgumentException("not an ISO-8601 time: '" + s + "'");
         }
     }
 }

@@ -13,7 +13,9 @@ import io.gridwatch.cases.GridNames;
 import io.gridwatch.cases.Responsibility;
 import io.gridwatch.cases.Severity;
 import io.gridwatch.json.Json;
+import io.gridwatch.catalogue.Catalogue;
 import io.gridwatch.rules.Rule;
+import io.gridwatch.rules.RuleCheck;
 import io.gridwatch.rules.RuleSet;
 import io.gridwatch.sensor.Reading;
 import io.gridwatch.topics.Topics;
@@ -46,8 +48,9 @@ import java.util.stream.Collectors;
  *
  * <p>The rules in force are what the sensor rules job computes ({@code SensorRulesFunction}): the shipped
  * defaults ({@link RuleSet#defaults()}) with the topic's rules laid over them by rule id, a record applied only
- * if the set stays valid (otherwise the job ignores it and keeps what it had), a deleted id falling back to its
- * default. {@link RulesInForce} replays the topic the same way.
+ * if the set stays valid and {@link RuleCheck} finds no error in it (otherwise the job ignores it and keeps what it had),
+ * a deleted id falling back to its default. {@link RulesInForce} replays the topic the same way. A file's rules with
+ * errors by {@link RuleCheck} are refused by push, diff and backtest; its warnings are printed.
  */
 @Command(name = "rules", description = "The detection rules in force, and changing them at run time (gw.rules.v1).",
         subcommands = {RulesCommand.ListRules.class, RulesCommand.Push.class, RulesCommand.Diff.class, RulesCommand.BacktestRules.class})
@@ -68,6 +71,26 @@ final class RulesCommand implements Callable<Integer> {
 
     TopicRecords kafka() {
         return new TopicRecords(top.workspace().config().stack().kafka().bootstrapServers());
+    }
+
+    RulesInForce inForce(TopicRecords kafka) {
+        return RulesInForce.read(kafka, top.workspace().catalogue());
+    }
+
+    /**
+     * Reads a rules file and judges its rules ({@link RuleCheck}): warnings go to stderr, errors refuse the file.
+     *
+     * @throws RuleSet.InvalidRuleException naming the file and every rule that cannot work, and why
+     */
+    RuleSet readChecked(Path file) {
+        RuleSet rules = readRules(file);
+        RuleCheck.Findings f = RuleCheck.check(rules.rules(), top.workspace().catalogue());
+        f.warnings().forEach(w -> System.err.println("warning: " + file + ": " + w));
+        if (f.hasErrors()) {
+            throw new RuleSet.InvalidRuleException(file + ": " + f.errors().size() + " problem" + (f.errors().size() == 1 ? "" : "s")
+                    + " that would keep the rules from working, nothing done:\n  " + String.join("\n  ", f.errors()));
+        }
+        return rules;
     }
 
     /** Where a rule in force comes from. */
@@ -93,8 +116,8 @@ final class RulesCommand implements Callable<Integer> {
      */
     record RulesInForce(Map<String, Rule> analysts, Map<String, String> ignored, RuleSet effective) {
 
-        /** Replays the topic's records (rule id, JSON or null), in offset order. */
-        static RulesInForce replay(List<Map.Entry<String, String>> records) {
+        /** Replays the topic's records (rule id, JSON or null), in offset order; a rule with errors is ignored, as the job does. */
+        static RulesInForce replay(List<Map.Entry<String, String>> records, Catalogue catalogue) {
             LinkedHashMap<String, Rule> analysts = new LinkedHashMap<>();
             Map<String, String> ignored = new LinkedHashMap<>();
             RuleSet effective = DEFAULTS;
@@ -111,6 +134,7 @@ final class RulesCommand implements Callable<Integer> {
                     if (!rule.ruleId().equals(id)) {
                         throw new IllegalArgumentException("the record is keyed '" + id + "' but its rule_id is '" + rule.ruleId() + "'");
                     }
+                    RuleCheck.check(rule, catalogue).requireNoErrors();
                     effective = effective.with(rule);
                     analysts.put(id, rule);
                     ignored.remove(id);
@@ -121,14 +145,14 @@ final class RulesCommand implements Callable<Integer> {
             return new RulesInForce(analysts, ignored, effective);
         }
 
-        static RulesInForce read(TopicRecords kafka) {
+        static RulesInForce read(TopicRecords kafka, Catalogue catalogue) {
             List<Map.Entry<String, String>> records = new ArrayList<>();
             kafka.readToEnd(Topics.RULES.name(), r -> {
                 if (r.key() != null) {
                     records.add(new java.util.AbstractMap.SimpleImmutableEntry<>(r.key(), r.value()));
                 }
             });
-            return replay(records);
+            return replay(records, catalogue);
         }
 
         static RuleSet layered(Map<String, Rule> analysts) {
@@ -194,7 +218,7 @@ final class RulesCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            RulesInForce inForce = RulesInForce.read(rules.kafka());
+            RulesInForce inForce = rules.inForce(rules.kafka());
             if (json) {
                 for (Rule r : inForce.effective().rules()) {
                     ObjectNode line = Json.mapper().createObjectNode();
@@ -342,8 +366,8 @@ final class RulesCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            RuleSet fileRules = readRules(file);
-            RulesInForce inForce = RulesInForce.read(rules.kafka());
+            RuleSet fileRules = rules.readChecked(file);
+            RulesInForce inForce = rules.inForce(rules.kafka());
             inForce.with(fileRules, file.toString()); // what push would refuse, diff refuses too
             List<RuleChange> changes = changes(fileRules, inForce.effective());
             printChanges(changes, inForce);
@@ -385,9 +409,9 @@ final class RulesCommand implements Callable<Integer> {
             if (file == null && delete.isEmpty()) {
                 throw new IllegalArgumentException("give a rules FILE, --delete RULE_ID, or both");
             }
-            RuleSet fileRules = file == null ? RuleSet.empty() : readRules(file);
+            RuleSet fileRules = file == null ? RuleSet.empty() : rules.readChecked(file);
             TopicRecords kafka = rules.kafka();
-            RulesInForce inForce = RulesInForce.read(kafka);
+            RulesInForce inForce = rules.inForce(kafka);
             inForce.with(fileRules, file == null ? "push" : file.toString());
             LinkedHashMap<String, Rule> after = new LinkedHashMap<>(inForce.analysts());
             fileRules.rules().forEach(r -> after.put(r.ruleId(), r));
@@ -469,9 +493,9 @@ final class RulesCommand implements Callable<Integer> {
             if (!start.isBefore(end)) {
                 throw new IllegalArgumentException("the range is empty: --from " + from + " is not before --to " + to);
             }
-            RuleSet fileRules = readRules(file);
+            RuleSet fileRules = rules.readChecked(file);
             TopicRecords kafka = rules.kafka();
-            RulesInForce inForce = RulesInForce.read(kafka);
+            RulesInForce inForce = rules.inForce(kafka);
             RuleSet candidate = inForce.with(fileRules, file.toString());
 
             List<Reading> readings = new ArrayList<>();
@@ -526,12 +550,7 @@ final class RulesCommand implements Callable<Integer> {
         }
 
         private static Instant time(String option, String value) {
-            try {
-                return CasesCommand.parseTime(value);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(option + " must be an ISO-8601 time such as 2026-11-27T08:00:00Z, "
-                        + "2026-11-27T16:00+08:00, 2026-11-27T16:00 or 2026-11-27 (Asia/Shanghai), not '" + value + "'");
-            }
+            return CasesCommand.parseTime(option, value);
         }
 
         private void print(Comparison cmp, Instant start, Instant end, List<String> ids) {

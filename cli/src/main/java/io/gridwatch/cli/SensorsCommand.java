@@ -33,7 +33,9 @@ final class SensorsCommand implements Callable<Integer> {
 
     @Command(name = "import", description = {"Import sensors from CSV with the header",
             "sensor_id,type,lon,lat,component_code,interval_s,name (lon/lat WGS-84; the last three optional).",
-            "Importing a sensor again updates it. A file with any bad row is refused whole."})
+            "Importing a sensor again updates it. A file with any bad row is refused whole: every problem is",
+            "listed with its line, and nothing is imported. A row is bad when it is malformed, or when its sensor",
+            "cannot work: outside every unit grid, or with a component_code that is not a 部件 class of the catalogue."})
     static final class Import implements Callable<Integer> {
         @ParentCommand
         SensorsCommand sensors;
@@ -46,16 +48,12 @@ final class SensorsCommand implements Callable<Integer> {
             if (!Files.isRegularFile(file)) {
                 throw new IllegalArgumentException("no such file: " + file);
             }
-            List<Sensor> rows = SensorCsv.read(file);
             Workspace ws = sensors.top.workspace();
+            List<Sensor> rows = SensorCsv.read(file, SensorCsv.inService(ws.index()::lookup, ws.catalogue()));
             try (Database db = ws.database()) {
                 SensorStore.Imported r = new SensorStore(db.dataSource()).upsert(rows, ws.index()::lookup);
-                long outside = rows.stream().filter(s -> ws.index().lookup(s.lon(), s.lat()).isEmpty()).count();
                 System.out.printf(Locale.ROOT, "imported %d sensors from %s: %d new, %d updated, %d unchanged%n",
                         rows.size(), file, r.inserted(), r.updated(), r.unchanged());
-                if (outside > 0) {
-                    System.out.printf(Locale.ROOT, "note: %d of them stand outside every unit grid (no grid code)%n", outside);
-                }
             }
             return 0;
         }

@@ -113,6 +113,14 @@ class CasesCommandTest {
         CliRun since = run("cases", "--since", "yesterday");
         assertThat(since.status()).isEqualTo(1);
         assertThat(since.err()).contains("--since must be an ISO-8601 time");
+        // issue 11, finding 7: these printed a raw SQL error, or an exception's name
+        for (String far : List.of("-999999999-01-01", "+999999999-12-31", "1969-12-31", "+10000-01-01T00:00:00Z", "-0001-01-01T00:00:00Z")) {
+            CliRun r = run("cases", "--since", far);
+            assertThat(r.status()).as(far).isEqualTo(1);
+            assertThat(r.err()).as(far).contains("--since must lie between 1970-01-01 and 9999-12-31 (Asia/Shanghai), not '" + far + "'")
+                    .doesNotContain("SQL", "Exception");
+        }
+        assertThat(run("cases", "--json", "--since", "1970-01-01").status()).isZero();
     }
 
     @Test

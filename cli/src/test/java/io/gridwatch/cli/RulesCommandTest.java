@@ -224,6 +224,57 @@ class RulesCommandTest {
         assertThat(rulesEndOffset()).isEqualTo(before);
     }
 
+    /** Issue 11, finding 7: rules that cannot work on their sensor type or catalogue are refused by every command; odd ones warned. */
+    @Test
+    void rulesThatCannotWorkAreRefusedByPushDiffAndBacktestAndOddOnesWarned() throws Exception {
+        long before = rulesEndOffset();
+        String clearAlways = waterRule(15).replace("\"op\":\"<\",\"value\":5.0", "\"op\":\">=\",\"value\":0");
+        String otherMetric = waterRule(15).replace("\"metric\":\"water_level_cm\",\"op\":\">=\"", "\"metric\":\"rain_mm\",\"op\":\">=\"");
+        String noSuchCategory = waterRule(15).replace("\"code\":\"0406\"", "\"code\":\"0477\"");
+        String raiseNever = waterRule(301);
+        record Bad(String name, String rule, String why) {
+        }
+        List<Bad> bad = List.of(
+                new Bad("clear-always.json", clearAlways, "threshold.clear[0]: always holds"),
+                new Bad("metric.json", otherMetric, "'rain_mm' is not a metric of a water_level sensor"),
+                new Bad("category.json", noSuchCategory, "category.code: '0477' is not among the event (事件) classes of the classic catalogue"),
+                new Bad("raise-never.json", raiseNever, "threshold.raise[0]: can never hold"));
+        for (Bad b : bad) {
+            Path f = file(b.name(), "[" + b.rule() + "]");
+            for (String[] args : List.of(new String[]{"rules", "push", f.toString()}, new String[]{"rules", "diff", f.toString()},
+                    new String[]{"rules", "backtest", f.toString(), "--from", "2026-03-02", "--to", "2026-03-03"})) {
+                CliRun r = run(args);
+                assertThat(r.status()).as(String.join(" ", args) + ": " + r.err()).isEqualTo(1);
+                assertThat(r.err()).contains(b.name(), "rule 'water_level.default'", b.why(), "nothing done");
+            }
+        }
+        assertThat(rulesEndOffset()).isEqualTo(before);
+
+        // odd, not wrong: a clear threshold above the raise threshold is pushed, with a warning
+        String overlapping = waterRule(15).replace("\"op\":\"<\",\"value\":5.0", "\"op\":\"<\",\"value\":20");
+        CliRun warned = run("rules", "push", file("overlap.json", "[" + overlapping + "]").toString());
+        assertThat(warned.status()).as(warned.err()).isZero();
+        assertThat(warned.err()).contains("warning:", "threshold.clear[0]: holds together with threshold.raise[0]", "water_level_cm = 15");
+        assertThat(warned.out()).contains("pushed 1 record");
+        assertThat(run("rules", "push", "--delete", "water_level.default").status()).isZero();
+
+        // written to the topic past the CLI: the rules job ignores it, and so does what the CLI shows as in force
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>(Topics.RULES.name(), "water_level.default", clearAlways)).get();
+            try {
+                CliRun list = run("rules", "list", "--json");
+                assertThat(list.status()).as(list.err()).isZero();
+                assertThat(list.err()).contains("rule 'water_level.default'", "ignored by the rules job", "always holds");
+                JsonNode inForce = listed("water_level.default");
+                assertThat(inForce.get("origin").asText()).isEqualTo("default");
+            } finally {
+                producer.send(new ProducerRecord<>(Topics.RULES.name(), "water_level.default", null)).get();
+            }
+        }
+    }
+
     @Test
     void diffShowsAChangedThresholdWithoutPushing() throws Exception {
         long before = rulesEndOffset();
@@ -309,6 +360,9 @@ class RulesCommandTest {
         CliRun badTime = run("rules", "backtest", candidate.toString(), "--from", "yesterday", "--to", "2026-03-02");
         assertThat(badTime.status()).isEqualTo(1);
         assertThat(badTime.err()).contains("--from must be an ISO-8601 time").contains("'yesterday'");
+        CliRun farTime = run("rules", "backtest", candidate.toString(), "--from", "2026-03-02", "--to", "-999999999-01-01");
+        assertThat(farTime.status()).isEqualTo(1);
+        assertThat(farTime.err()).contains("--to must lie between 1970-01-01 and 9999-12-31");
 
         CliRun backwards = run("rules", "backtest", candidate.toString(), "--from", "2026-03-02T09:00+08:00", "--to", "2026-03-02T08:00+08:00");
         assertThat(backwards.status()).isEqualTo(1);

@@ -1,5 +1,7 @@
 package io.gridwatch.sensor;
 
+import io.gridwatch.catalogue.Catalogue;
+import io.gridwatch.catalogue.CatalogueClass;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -23,7 +25,9 @@ import java.util.Set;
  * there; the {@link #OPTIONAL} ones may be left out, or left empty in a row. Columns may come in any order.
  *
  * <p>A file is read whole or not at all: every bad row is reported, with its file, line and field,
- * and nothing is returned, so that an import never stores half a file.
+ * and nothing is returned, so that an import never stores half a file. Beyond the format, a {@link RowCheck}
+ * judges each row's sensor against what it will run on ({@link #inService}: a place inside the unit grids, a
+ * component class of the catalogue); its problems refuse the file the same way.
  */
 public final class SensorCsv {
 
@@ -33,10 +37,48 @@ public final class SensorCsv {
     private SensorCsv() {
     }
 
+    /**
+     * A check of one row's sensor beyond the file's format.
+     */
+    @FunctionalInterface
+    public interface RowCheck {
+        /** What keeps this sensor from working, each as {@code field: what}; empty when nothing does. */
+        List<String> problems(Sensor sensor);
+    }
+
+    /** No check beyond the format. */
+    public static final RowCheck FORMAT_ONLY = s -> List.of();
+
+    /**
+     * What a registered sensor needs to work: a place inside a unit grid (outside, its cases would have no grid, district
+     * or department: a flood in the sea once raised case GW-000000-… alerted to district "unknown"), and an attached
+     * component that is a 部件 class of the configured catalogue.
+     */
+    public static RowCheck inService(TelemetryParser.GridLookup grids, Catalogue catalogue) {
+        return s -> {
+            List<String> problems = new ArrayList<>();
+            if (grids.lookup(s.lon(), s.lat()).isEmpty()) {
+                problems.add("lon,lat: sensor '" + s.sensorId() + "' at " + s.lon() + ", " + s.lat()
+                        + " (WGS-84) lies outside every unit grid, so its cases could not be placed or assigned; "
+                        + "gridwatch covers the districts of its grids (gridwatch grids locate LON LAT tells whether a point is inside)");
+            }
+            if (s.componentCode() != null && !catalogue.isValid(CatalogueClass.Kind.COMPONENT, s.componentCode())) {
+                problems.add("component_code: '" + s.componentCode() + "' of sensor '" + s.sensorId() + "' is not a component (部件) class of the "
+                        + catalogue.edition().id() + " catalogue (gridwatch catalogue --kind component lists them)");
+            }
+            return problems;
+        };
+    }
+
     /** Reads a UTF-8 registry file. */
     public static List<Sensor> read(Path file) {
+        return read(file, FORMAT_ONLY);
+    }
+
+    /** Reads a UTF-8 registry file, judging each row's sensor with {@code check} too. */
+    public static List<Sensor> read(Path file, RowCheck check) {
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return read(r, file.toString());
+            return read(r, file.toString(), check);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
@@ -48,6 +90,15 @@ public final class SensorCsv {
      * @throws InvalidSensorFileException with every problem found, when there is any
      */
     public static List<Sensor> read(Reader in, String source) throws InvalidSensorFileException {
+        return read(in, source, FORMAT_ONLY);
+    }
+
+    /**
+     * Reads registry rows, judging each row's sensor with {@code check} too; {@code source} names the input in error messages.
+     *
+     * @throws InvalidSensorFileException with every problem found, when there is any
+     */
+    public static List<Sensor> read(Reader in, String source, RowCheck check) throws InvalidSensorFileException {
         CSVFormat format = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true)
                 .setIgnoreEmptyLines(true).setTrim(true).get();
         List<String> errors = new ArrayList<>();
@@ -87,7 +138,11 @@ public final class SensorCsv {
                     if (before != null) {
                         errors.add(row.where("sensor_id") + "'" + s.sensorId() + "' appears again (first on line " + before + ")");
                     } else {
-                        sensors.add(s);
+                        List<String> problems = check.problems(s);
+                        problems.forEach(p -> errors.add(row.where(null) + p));
+                        if (problems.isEmpty()) {
+                            sensors.add(s);
+                        }
                     }
                 }
             }

@@ -45,7 +45,7 @@ public final class SensorPipeline {
         SingleOutputStreamOperator<Detection> detections = readings
                 .keyBy(Reading::sensorId)
                 .connect(rules)
-                .process(new SensorRulesFunction())
+                .process(new SensorRulesFunction(edition))
                 .uid("sensor-rules").name("sensor rules");
         for (int i = 0; i < outputs.detections().size(); i++) {
             detections.sinkTo(outputs.detections().get(i)).uid("detections-sink-" + i).name("detections sink " + i);

@@ -1,7 +1,10 @@
 package io.gridwatch.jobs;
 
+import io.gridwatch.catalogue.Catalogue;
+import io.gridwatch.config.GridwatchConfig;
 import io.gridwatch.detection.Detection;
 import io.gridwatch.rules.Rule;
+import io.gridwatch.rules.RuleCheck;
 import io.gridwatch.rules.RuleEvaluator;
 import io.gridwatch.rules.RuleSet;
 import io.gridwatch.rules.SensorRuleState;
@@ -26,7 +29,9 @@ import java.util.Map;
  * The sensor rules operator, keyed by sensor id: moves one sensor's {@link SensorRuleState} in and
  * out of Flink state around {@link RuleEvaluator}, and keeps the analysts' rules (from
  * {@code gw.rules.v1}) in broadcast state. The effective rules are the shipped defaults with the
- * topic's rules laid over them by rule id; a rule deleted from the topic falls back to its default.
+ * topic's rules laid over them by rule id; a rule deleted from the topic falls back to its default. A rule that
+ * cannot work ({@link RuleCheck} errors: an unknown metric or category, a clear that always holds …) is logged and
+ * not applied; the rule it would have replaced stays in force.
  */
 public final class SensorRulesFunction extends KeyedBroadcastProcessFunction<String, Reading, RuleChange, Detection> {
 
@@ -42,13 +47,26 @@ public final class SensorRulesFunction extends KeyedBroadcastProcessFunction<Str
      */
     static final ValueStateDescriptor<SensorKeyState> SENSOR = new ValueStateDescriptor<>("sensor", SensorKeyState.Serializer.INSTANCE);
 
+    private final GridwatchConfig.Edition edition;
+    private transient Catalogue catalogue;
     private transient RuleEvaluator evaluator;
     private transient RuleSet rules;
     private transient ValueState<SensorKeyState> sensorState;
     private transient Counter detections;
 
+    /** @param edition the catalogue that pushed rules' categories must belong to */
+    public SensorRulesFunction(GridwatchConfig.Edition edition) {
+        this.edition = java.util.Objects.requireNonNull(edition, "edition");
+    }
+
+    /** With the catalogue edition of the default configuration ({@code gridwatch-defaults.yaml}). */
+    public SensorRulesFunction() {
+        this(GridwatchConfig.defaults().catalogue().edition());
+    }
+
     @Override
     public void open(OpenContext ctx) {
+        catalogue = Catalogue.load(edition);
         evaluator = new RuleEvaluator();
         sensorState = getRuntimeContext().getState(SENSOR);
         detections = getRuntimeContext().getMetricGroup().counter("detections");
@@ -96,6 +114,13 @@ public final class SensorRulesFunction extends KeyedBroadcastProcessFunction<Str
                     LOG.warn("ignoring rule record keyed {} whose rule_id is {}", change.ruleId(), rule.ruleId());
                     return;
                 }
+                RuleCheck.Findings findings = RuleCheck.check(rule, catalogue);
+                if (findings.hasErrors()) {
+                    LOG.error("ignoring rule {} on the rules topic, it cannot work (the rule in force before stays): {}",
+                            change.ruleId(), String.join("; ", findings.errors()));
+                    return;
+                }
+                findings.warnings().forEach(w -> LOG.warn("rule {} applied, but: {}", change.ruleId(), w));
                 // a rule that parses alone may still clash with the others (same family and scope): check the whole set
                 rules(ctx.getBroadcastState(RULES)).with(rule);
                 state.put(change.ruleId(), change.json());
@@ -112,7 +137,14 @@ public final class SensorRulesFunction extends KeyedBroadcastProcessFunction<Str
         if (rules == null) {
             RuleSet set = RuleSet.defaults();
             for (Map.Entry<String, String> e : analystRules.immutableEntries()) {
-                set = set.with(RuleSet.parseRule(e.getValue()));
+                try {
+                    Rule rule = RuleSet.parseRule(e.getValue());
+                    RuleCheck.check(rule, catalogue).requireNoErrors();
+                    set = set.with(rule);
+                } catch (IllegalArgumentException ex) {
+                    // restored from a checkpoint taken before this check existed: never crash on it, leave it out
+                    LOG.error("leaving out rule {} of the restored rules, it cannot work: {}", e.getKey(), ex.getMessage());
+                }
             }
             rules = set;
         }

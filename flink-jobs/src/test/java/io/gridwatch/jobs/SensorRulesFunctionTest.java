@@ -96,4 +96,32 @@ class SensorRulesFunctionTest {
         }
         assertThat(states()).as("deleting the override brings back the 15 cm default").containsExactly("wl-1/raised/blue");
     }
+
+    /**
+     * Issue 11, finding 7: a rule that cannot work, arriving on gw.rules.v1 past the CLI, is refused by the job (logged, not
+     * applied, no crash); the rule in force before stays. {@code water_level_cm >= 0} as a clear condition once turned one
+     * 8-minute flood into 6 flapping cases.
+     */
+    @Test
+    void aRuleThatCannotWorkIsNotAppliedAndTheRuleBeforeStays() throws Exception {
+        String flapping = """
+                {"schema": 1, "rule_id": "water_level.default", "sensor_type": "water_level", "kind": "threshold", "enabled": true,
+                 "category": {"kind": "event", "code": "0406"}, "team": "flood",
+                 "threshold": {
+                   "raise": [{"all": [{"metric": "water_level_cm", "op": ">=", "value": 15}], "for_s": 300}],
+                   "clear": [{"all": [{"metric": "water_level_cm", "op": ">=", "value": 0}], "for_s": 0}]}}""";
+        String noSuchCategory = flapping.replace("\"op\": \">=\", \"value\": 0}], \"for_s\": 0", "\"op\": \"<\", \"value\": 5}], \"for_s\": 600")
+                .replace("0406", "0477");
+        String wrongMetric = flapping.replace("\"metric\": \"water_level_cm\", \"op\": \">=\", \"value\": 15", "\"metric\": \"fill_pct\", \"op\": \">=\", \"value\": 15");
+        harness.processBroadcastElement(new RuleChange("water_level.default", flapping), T0);
+        harness.processBroadcastElement(new RuleChange("water_level.default", noSuchCategory), T0);
+        harness.processBroadcastElement(new RuleChange("water_level.default", wrongMetric), T0);
+        for (int m = 0; m <= 20; m++) {
+            harness.processElement(water("wl-1", m, 20), T0 + m * MIN);
+        }
+        // the default (clear below 5 cm for 10 min) is still in force: one case, raised once, never cleared by 20 cm of water
+        assertThat(states()).containsExactly("wl-1/raised/blue");
+        assertThat(harness.getOperator().getOperatorStateBackend().getBroadcastState(SensorRulesFunction.RULES).immutableEntries())
+                .isEmpty();
+    }
 }

@@ -27,15 +27,21 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -53,6 +59,20 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Several bridges share the load through the shared subscriptions {@link #TELEMETRY_FILTER} and
  * {@link #STATUS_FILTER} of one {@link Settings#shareGroup()}: the broker hands each message to one of them.
  * Each bridge needs its own, stable {@link Settings#clientId()}, since the session is keyed by it.
+ *
+ * <p><b>A sensor imported a moment ago.</b> The registry is read every {@link Settings#registryRefresh()}, so a sensor's
+ * first readings may arrive before the bridge knows it. A message naming a sensor the registry does not know is
+ * therefore not dead-lettered at once: it waits (unacknowledged) for a read of the registry that began after it
+ * arrived ({@link SensorRegistryCache#refresh()}, incremental), and only a sensor still unknown then is dead-lettered
+ * as {@code unknown_sensor}. One read answers every message that was waiting when it began, so a flood of unknown ids
+ * costs one small query per batch; a known sensor pays nothing. Later messages of a sensor that has messages waiting
+ * wait behind them, so that its readings reach Kafka in the order they arrived.
+ *
+ * <p><b>Retained messages.</b> The bridge subscribes with retain handling 2 (MQTT 5: no retained messages on
+ * subscribing). A message published with the retain flag while the subscription exists is delivered once, like any
+ * other, and the broker's persistent session holds it while the bridge is away; without this, the broker sent every
+ * retained message on a telemetry topic again on each reconnect, so an invalid one was dead-lettered again and a valid
+ * one processed again each time. A retained message published before gridwatch's subscription first existed is not read.
  */
 public final class SensorBridge implements AutoCloseable {
 
@@ -68,6 +88,8 @@ public final class SensorBridge implements AutoCloseable {
     static final int MAX_DEADLETTER_BYTES = 256 * 1024;
     private static final long RETRY_MIN_MS = 200;
     private static final long RETRY_MAX_MS = 10_000;
+    /** MQTT 5 retain handling: do not send retained messages when subscribing (see the class comment). */
+    static final int RETAIN_HANDLING_NONE = 2;
 
     /**
      * How a bridge connects.
@@ -111,7 +133,23 @@ public final class SensorBridge implements AutoCloseable {
     private final Producer<String, byte[]> producer;
     private final MqttAsyncClient mqtt;
     private final ScheduledExecutorService timer;
+    /** Reads the registry for messages of unknown sensors, off the MQTT callback thread. */
+    private final ExecutorService registryReader;
     private final AtomicBoolean closing = new AtomicBoolean();
+
+    /** A message that named a sensor the registry did not know when it arrived. */
+    private record Waiting(String topic, MqttMessage message, long receivedAt, String sensorId) {
+    }
+
+    /** Messages waiting for a registry read that begins after them; filled by the MQTT thread, drained by {@link #registryReader}. */
+    private final ConcurrentLinkedQueue<Waiting> waiting = new ConcurrentLinkedQueue<>();
+    /** Taken from {@link #waiting} but not answered yet, because the registry read failed; touched by {@link #registryReader} only. */
+    private final List<Waiting> held = new ArrayList<>();
+    private final AtomicBoolean recheckScheduled = new AtomicBoolean();
+    /** Sensor id → its messages waiting; {@link #waitingCount} lets a known sensor's message skip the map look-up. */
+    private final Map<String, Integer> waitingBySensor = new ConcurrentHashMap<>();
+    private final AtomicInteger waitingCount = new AtomicInteger();
+    private final LongAdder registryRechecks = new LongAdder();
 
     private final LongAdder received = new LongAdder();
     private final LongAdder accepted = new LongAdder();
@@ -137,11 +175,17 @@ public final class SensorBridge implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.registryReader = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "sensor-bridge-registry-" + settings.clientId());
+            t.setDaemon(true);
+            return t;
+        });
         try {
             this.mqtt = new MqttAsyncClient(settings.mqttUri(), settings.clientId(), new MemoryPersistence());
         } catch (MqttException e) {
             producer.close(Duration.ZERO);
             timer.shutdownNow();
+            registryReader.shutdownNow();
             throw new IllegalArgumentException("cannot create an MQTT client for " + settings.mqttUri() + ": " + e.getMessage(), e);
         }
         mqtt.setManualAcks(true);
@@ -234,6 +278,9 @@ public final class SensorBridge implements AutoCloseable {
     private void subscribe() {
         String prefix = "$share/" + settings.shareGroup() + "/";
         MqttSubscription[] subs = {new MqttSubscription(prefix + TELEMETRY_FILTER, 1), new MqttSubscription(prefix + STATUS_FILTER, 1)};
+        for (MqttSubscription sub : subs) {
+            sub.setRetainHandling(RETAIN_HANDLING_NONE);
+        }
         try {
             mqtt.subscribe(subs, null, new MqttActionListener() {
                 @Override
@@ -262,8 +309,77 @@ public final class SensorBridge implements AutoCloseable {
         long now = System.currentTimeMillis();
         received.increment();
         inFlight.increment();
+        TelemetryParser.Result result = parser.parse(topic, message.getPayload(), now);
+        if (result instanceof TelemetryParser.Rejection r && r.reason() == RejectReason.UNKNOWN_SENSOR) {
+            await(new Waiting(topic, message, now, r.sensorId()));
+            return;
+        }
+        if (waitingCount.get() > 0 && result instanceof TelemetryParser.Accepted a && waitingBySensor.containsKey(a.reading().sensorId())) {
+            // the sensor's earlier messages wait for the registry: keep its readings in the order they arrived
+            await(new Waiting(topic, message, now, a.reading().sensorId()));
+            return;
+        }
+        dispatch(topic, message, now, result);
+    }
+
+    /** Queues a message for a registry read that begins after now; one read is scheduled for whatever is queued meanwhile. */
+    private void await(Waiting w) {
+        waitingBySensor.merge(w.sensorId(), 1, Integer::sum);
+        waitingCount.incrementAndGet();
+        waiting.add(w);
+        if (recheckScheduled.compareAndSet(false, true)) {
+            registryReader.execute(this::recheckWaiting);
+        }
+    }
+
+    /**
+     * On {@link #registryReader}: reads the registry's changes once for every message queued before the read began,
+     * then parses those messages again; a sensor still unknown is dead-lettered. A failed read keeps them
+     * (unacknowledged) and is tried again later: the registry being unreachable proves nothing about a sensor.
+     */
+    private void recheckWaiting() {
+        long backoff = RETRY_MIN_MS;
+        while (!closing.get()) {
+            for (Waiting w; (w = waiting.poll()) != null; ) {
+                held.add(w);
+            }
+            if (held.isEmpty()) {
+                recheckScheduled.set(false);
+                if (waiting.isEmpty() || !recheckScheduled.compareAndSet(false, true)) {
+                    return;
+                }
+                continue;
+            }
+            try {
+                registry.refresh(); // begins after every held message arrived
+                registryRechecks.increment();
+            } catch (RuntimeException e) {
+                LOG.warn("could not read the sensor registry for {} messages of unknown sensors ({}); trying again in {} ms, "
+                        + "not acknowledged meanwhile", held.size(), e.getMessage(), backoff);
+                long delay = backoff;
+                backoff = Math.min(RETRY_MAX_MS, backoff * 2);
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                continue;
+            }
+            backoff = RETRY_MIN_MS;
+            for (Waiting w : held) {
+                TelemetryParser.Result result = parser.parse(w.topic(), w.message().getPayload(), w.receivedAt());
+                dispatch(w.topic(), w.message(), w.receivedAt(), result); // handed to the producer before the sensor is released
+                waitingBySensor.computeIfPresent(w.sensorId(), (k, n) -> n == 1 ? null : n - 1);
+                waitingCount.decrementAndGet();
+            }
+            held.clear();
+        }
+    }
+
+    /** Writes a parsed message to Kafka: a reading, or a dead letter with its reason. */
+    private void dispatch(String topic, MqttMessage message, long now, TelemetryParser.Result result) {
         byte[] payload = message.getPayload();
-        TelemetryParser.Result result = parser.parse(topic, payload, now);
         ProducerRecord<String, byte[]> record;
         Runnable count;
         if (result instanceof TelemetryParser.Accepted a) {
@@ -340,6 +456,11 @@ public final class SensorBridge implements AutoCloseable {
         return settings;
     }
 
+    /** How many times the registry was read for messages naming a sensor it did not know (one read answers a batch). */
+    public long registryRechecks() {
+        return registryRechecks.sum();
+    }
+
     /**
      * Stops taking messages, lets the Kafka writes under way finish and acknowledges them, then disconnects
      * keeping the session, so that what the broker queues meanwhile waits for the next start.
@@ -351,6 +472,7 @@ public final class SensorBridge implements AutoCloseable {
         }
         LOG.info("sensor bridge {} closing: {}", settings.clientId(), stats().summary());
         timer.shutdownNow();
+        registryReader.shutdownNow(); // messages still waiting stay unacknowledged: delivered again after the next start
         producer.flush();
         try {
             if (mqtt.isConnected()) {

@@ -82,8 +82,12 @@ class SensorBridgeTest {
     }
 
     SensorBridge bridge(String instance) {
+        return bridge(instance, Duration.ofSeconds(1));
+    }
+
+    SensorBridge bridge(String instance, Duration registryRefresh) {
         SensorBridge.Settings s = new SensorBridge.Settings(services.mqttUri(), run + instance, run + "group",
-                Duration.ofMinutes(2), 1_000, services.kafkaBootstrap(), Duration.ofSeconds(1));
+                Duration.ofMinutes(2), 1_000, services.kafkaBootstrap(), registryRefresh);
         SensorBridge b = new SensorBridge(s, new SensorRegistryCache(store::changesFrom), grids::lookup);
         bridges.add(b);
         return b;
@@ -110,8 +114,13 @@ class SensorBridgeTest {
     }
 
     static void publish(String topic, byte[] payload) throws Exception {
+        publish(topic, payload, false);
+    }
+
+    static void publish(String topic, byte[] payload, boolean retained) throws Exception {
         MqttMessage m = new MqttMessage(payload);
         m.setQos(1);
+        m.setRetained(retained);
         // Paho 1.2.5 (MQTT 5) counts a publish as in flight for a moment after its token completes, so that a
         // synchronous publisher can briefly exceed the broker's receive maximum: wait for the count to catch up
         for (int attempt = 0; ; attempt++) {
@@ -334,5 +343,124 @@ class SensorBridgeTest {
             assertThat(got).hasSize(n);
             eventually(() -> again.stats().accepted(), n);
         }
+    }
+
+    /**
+     * Finding 4 of issue 11: a sensor's first readings, published the moment its import commits, used to be dead-lettered
+     * for good until the next periodic registry read. The periodic read is an hour away here, so only the read for unknown
+     * sensors can find them.
+     */
+    @Test
+    void readingsOfASensorImportedAMomentAgoAreNeverDeadLettered() throws Exception {
+        SensorBridge b = bridge("a", Duration.ofHours(1)).start();
+        awaitConnected(b);
+        int rounds = 40;
+        int perSensor = 3;
+        long now = System.currentTimeMillis() - 60_000;
+        try (KafkaTail good = readings(); KafkaTail dead = deadLetters()) {
+            for (int i = 0; i < rounds; i++) {
+                register(new Sensor(run + "new" + i, SensorType.WATER_LEVEL, 121.6431, 38.9152, null, 30, null));
+                for (int k = 0; k < perSensor; k++) { // published as soon as the import has committed
+                    publish("gw/v1/sensors/" + run + "new" + i + "/telemetry", telemetry(now + k * 30_000L, "water_level_cm", k, k));
+                }
+            }
+            publish("gw/v1/sensors/" + run + "nobody/telemetry", telemetry(now, "water_level_cm", 1, 1));
+            List<ConsumerRecord<String, byte[]>> got = good.await(rounds * perSensor, WAIT);
+            assertThat(dead.await(1, WAIT)).singleElement().satisfies(r -> {
+                assertThat(r.key()).isEqualTo(run + "nobody");
+                assertThat(KafkaTail.header(r, Topics.HEADER_REASON)).isEqualTo("unknown_sensor");
+            });
+            assertThat(good.settle(Duration.ofSeconds(1))).hasSize(rounds * perSensor);
+            assertThat(dead.settle(Duration.ZERO)).hasSize(1);
+            // each sensor's readings in the order they were published, although its first ones waited for the registry
+            Map<String, List<Long>> seqs = new HashMap<>();
+            for (ConsumerRecord<String, byte[]> r : got) {
+                seqs.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(json(r).get("seq").asLong());
+            }
+            assertThat(seqs).hasSize(rounds).allSatisfy((id, list) -> assertThat(list).containsExactly(0L, 1L, 2L));
+        }
+        eventually(() -> b.stats().inFlight(), 0);
+        assertThat(b.stats().rejected(RejectReason.UNKNOWN_SENSOR)).isEqualTo(1);
+    }
+
+    /** A flood of unknown ids shares registry reads: one read answers every message that waited for it. */
+    @Test
+    void aFloodOfUnknownSensorsCostsFewRegistryReads() throws Exception {
+        SensorBridge b = bridge("a", Duration.ofHours(1)).start();
+        awaitConnected(b);
+        int n = 400;
+        long now = System.currentTimeMillis();
+        try (KafkaTail dead = deadLetters()) {
+            for (int i = 0; i < n; i++) {
+                publish("gw/v1/sensors/" + run + "junk" + i + "/telemetry", telemetry(now, "water_level_cm", 1, i));
+            }
+            assertThat(dead.await(n, WAIT)).hasSize(n)
+                    .allSatisfy(r -> assertThat(KafkaTail.header(r, Topics.HEADER_REASON)).isEqualTo("unknown_sensor"));
+        }
+        eventually(() -> b.stats().rejected(RejectReason.UNKNOWN_SENSOR), n);
+        System.out.printf("%d unknown-sensor messages answered by %d registry reads%n", n, b.registryRechecks());
+        assertThat(b.registryRechecks()).isBetween(1L, (long) n / 4);
+    }
+
+    /**
+     * Finding 7 of issue 11: the broker used to send a telemetry topic's retained message again on every (re)subscription,
+     * so an invalid one was dead-lettered and a valid one processed once per reconnect. Each is now handled once.
+     */
+    @Test
+    void aRetainedMessageIsHandledOnceAcrossReconnects() throws Exception {
+        register(new Sensor(run + "wl", SensorType.WATER_LEVEL, 121.6431, 38.9152, null, 60, null),
+                new Sensor(run + "bad", SensorType.WATER_LEVEL, 121.6431, 38.9152, null, 60, null));
+        String goodTopic = "gw/v1/sensors/" + run + "wl/telemetry";
+        String badTopic = "gw/v1/sensors/" + run + "bad/telemetry";
+        long now = System.currentTimeMillis() - 1_000;
+        try (KafkaTail good = readings(); KafkaTail dead = deadLetters()) {
+            SensorBridge first = started("a");
+            publish(goodTopic, telemetry(now, "water_level_cm", 20, 7).getBytes(StandardCharsets.UTF_8), true);
+            publish(badTopic, "{not json".getBytes(StandardCharsets.UTF_8), true);
+            assertThat(good.await(1, WAIT)).hasSize(1);
+            assertThat(dead.await(1, WAIT)).hasSize(1);
+            eventually(() -> first.stats().inFlight(), 0);
+            SensorBridge current = first;
+            for (int i = 0; i < 3; i++) { // the same session again, and other instances that subscribe anew
+                current.close();
+                current = bridge(i % 2 == 0 ? "a" : "b" + i).start();
+                awaitConnected(current);
+            }
+            assertThat(good.settle(Duration.ofSeconds(3))).hasSize(1);
+            assertThat(dead.settle(Duration.ZERO)).hasSize(1);
+        } finally {
+            publish(goodTopic, new byte[0], true); // an empty retained message clears the topic's
+            publish(badTopic, new byte[0], true);
+        }
+    }
+
+    /** While the registry cannot be read, a message of a sensor the bridge does not know waits: it is neither dropped nor dead-lettered. */
+    @Test
+    void anUnknownSensorWaitsWhileTheRegistryCannotBeRead() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
+        SensorStore.ChangeFeed feed = from -> {
+            if (down.get()) {
+                throw new io.gridwatch.store.StoreException("PostgreSQL is down (test)", new java.sql.SQLException("down"));
+            }
+            return store.changesFrom(from);
+        };
+        SensorBridge.Settings s = new SensorBridge.Settings(services.mqttUri(), run + "a", run + "group", Duration.ofMinutes(2), 1_000,
+                services.kafkaBootstrap(), Duration.ofHours(1));
+        SensorBridge b = new SensorBridge(s, new SensorRegistryCache(feed), grids::lookup);
+        bridges.add(b);
+        b.start();
+        awaitConnected(b);
+        down.set(true);
+        register(new Sensor(run + "wl", SensorType.WATER_LEVEL, 121.6431, 38.9152, null, 30, null));
+        try (KafkaTail good = readings(); KafkaTail dead = deadLetters()) {
+            publish("gw/v1/sensors/" + run + "wl/telemetry", telemetry(System.currentTimeMillis() - 1_000, "water_level_cm", 3, 1));
+            assertThat(good.settle(Duration.ofSeconds(3))).isEmpty();
+            assertThat(dead.settle(Duration.ZERO)).isEmpty();
+            assertThat(b.stats().inFlight()).isEqualTo(1);
+            down.set(false);
+            assertThat(good.await(1, WAIT)).hasSize(1);
+            assertThat(dead.settle(Duration.ofSeconds(1))).isEmpty();
+        }
+        eventually(() -> b.stats().inFlight(), 0);
     }
 }
