@@ -126,22 +126,26 @@ public final class AppServices {
         return out;
     }
 
-    /** Each service's state now: up (alive and its heartbeat fresh and ready) or down, with what it last said. */
-    public List<ServiceStatus> status() {
+    /**
+     * Each service's state now: up (alive and its heartbeat fresh and ready) or down, with what it last said.
+     *
+     * @param kafkaAnswers whether to ask Kafka for consumer lag (a broker that is down would cost a timeout each)
+     */
+    public List<ServiceStatus> status(boolean kafkaAnswers) {
         List<ServiceStatus> out = new ArrayList<>();
         for (AppService s : services) {
-            out.add(status(s));
+            out.add(status(s, kafkaAnswers));
         }
         return out;
     }
 
-    private ServiceStatus status(AppService s) {
+    private ServiceStatus status(AppService s, boolean kafkaAnswers) {
         PidFile pid = pidFile(s);
         Optional<ProcessHandle> live = pid.live();
         Optional<ServiceHeartbeat> hb = ServiceHeartbeat.read(heartbeatFile(s));
         long alivePid = live.map(ProcessHandle::pid).orElseGet(() -> hb.filter(h -> ProcessHandle.of(h.pid())
                 .map(ProcessHandle::isAlive).orElse(false)).map(ServiceHeartbeat::pid).orElse(-1L));
-        String lag = lagText(s);
+        String lag = kafkaAnswers ? lagText(s) : "";
         if (alivePid < 0) {
             String detail = Files.isRegularFile(pid.path())
                     ? "DIED; the next `up` starts it again; the end of " + files(s).logFile() + ":\n" + files(s).logTail(5)
