@@ -90,7 +90,7 @@ final class IngestCommand implements Callable<Integer> {
             beat.scheduleWithFixedDelay(() -> {
                 IngestStats st = bridge.stats();
                 ServiceHeartbeat.now(SERVICE, st.connected(), st.connected() ? "running" : "connecting",
-                        settings.clientId() + ": " + st.summary()).write(heartbeat);
+                        settings.clientId() + ": " + st.summary() + ", mqtt connects " + st.connects()).write(heartbeat);
             }, 0, ServiceHeartbeat.INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
             try {
                 return runUntilStopped(bridge, hook, stopped);
