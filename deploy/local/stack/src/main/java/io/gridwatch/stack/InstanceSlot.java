@@ -8,6 +8,8 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One of several instances of a service on this machine: the lowest number N whose lock file
@@ -17,12 +19,20 @@ import java.nio.file.StandardOpenOption;
  */
 public final class InstanceSlot implements AutoCloseable {
 
+    /**
+     * Lock files this JVM holds. Linux's record locks belong to the process, and closing any channel of a file drops
+     * them all: a second claim in the same JVM (tests) must not so much as open a held slot's file.
+     */
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+
     private final int number;
+    private final Path file;
     private final FileChannel channel;
     private final FileLock lock;
 
-    private InstanceSlot(int number, FileChannel channel, FileLock lock) {
+    private InstanceSlot(int number, Path file, FileChannel channel, FileLock lock) {
         this.number = number;
+        this.file = file;
         this.channel = channel;
         this.lock = lock;
     }
@@ -36,7 +46,11 @@ public final class InstanceSlot implements AutoCloseable {
         try {
             Files.createDirectories(dir);
             for (int n = 0; n < max; n++) {
-                FileChannel ch = FileChannel.open(dir.resolve(name + "-" + n + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                Path file = dir.resolve(name + "-" + n + ".lock").toAbsolutePath().normalize();
+                if (!HELD.add(file)) {
+                    continue;
+                }
+                FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock lock;
                 try {
                     lock = ch.tryLock();
@@ -44,9 +58,10 @@ public final class InstanceSlot implements AutoCloseable {
                     lock = null;
                 }
                 if (lock != null) {
-                    return new InstanceSlot(n, ch, lock);
+                    return new InstanceSlot(n, file, ch, lock);
                 }
                 ch.close();
+                HELD.remove(file);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot claim an instance slot under " + dir, e);
@@ -60,11 +75,16 @@ public final class InstanceSlot implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!channel.isOpen()) {
+            return;
+        }
         try {
             lock.release();
             channel.close();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            HELD.remove(file);
         }
     }
 }
