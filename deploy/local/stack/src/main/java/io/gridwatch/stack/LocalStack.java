@@ -75,7 +75,8 @@ public final class LocalStack {
             mqtt = externalMqtt("already running; used as it is; " + queueLimit());
         } else {
             boolean started = mosquitto.start(MQTT_START);
-            mqtt = ourMqtt(started ? "started" : "already running");
+            mqtt = ourMqtt((started ? "started" : "already running")
+                    + "; keeps a disconnected session's queued messages (max_queued_messages 0: no limit)");
         }
 
         PostgresEndpoint pg = postgres.start(POSTGRES_START);
