@@ -54,6 +54,14 @@ final class PipelineCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--parallelism must be at least 1");
         }
         Workspace ws = top.workspace();
+        Path heartbeat = ServiceHeartbeat.file(ws.varDir(), SERVICE);
+        // two jobs on one checkpoint directory and one consumer group would each raise every case
+        Optional<ServiceHeartbeat> other = ServiceHeartbeat.read(heartbeat).filter(ServiceHeartbeat::fresh)
+                .filter(h -> h.pid() != ProcessHandle.current().pid() && ProcessHandle.of(h.pid()).map(ProcessHandle::isAlive).orElse(false));
+        if (other.isPresent()) {
+            throw new IllegalStateException("a sensor pipeline already runs (pid " + other.get().pid() + ", " + other.get().state()
+                    + "); stop it first (`gridwatch down`, or Ctrl-C in its terminal)");
+        }
         Snapshots snapshots = snapshots(ws);
         Configuration conf = SensorPipelineJob.retainedCheckpoints(snapshots.checkpointsDir(), snapshots.savepointsDir());
         conf.set(RestOptions.BIND_PORT, "0"); // a free port for the REST endpoint: never clash with another Flink
@@ -76,7 +84,6 @@ final class PipelineCommand implements Callable<Integer> {
         for (String signal : new String[] {"TERM", "INT"}) {
             sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stopRequested.countDown());
         }
-        Path heartbeat = ServiceHeartbeat.file(ws.varDir(), SERVICE);
         ServiceHeartbeat.now(SERVICE, false, "starting", origin).write(heartbeat);
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
