@@ -104,6 +104,9 @@ public final class SensorPipelineJob {
         }
     }
 
+    /** Completed checkpoints kept on disk: the newest to restore from, and older ones should the newest be unreadable. */
+    public static final int RETAINED_CHECKPOINTS = 3;
+
     /**
      * Where checkpoints go. Flink's default keeps them in the JobManager's memory, limited to 5 MiB a state
      * handle: 100,000 sensors need about 12 MB a subtask, and every checkpoint would fail.
@@ -112,6 +115,20 @@ public final class SensorPipelineJob {
         org.apache.flink.configuration.Configuration conf = new org.apache.flink.configuration.Configuration();
         conf.set(org.apache.flink.configuration.CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(org.apache.flink.configuration.CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir.toAbsolutePath().toUri().toString());
+        return conf;
+    }
+
+    /**
+     * As {@link #checkpointStorage(java.nio.file.Path)}, for a job that must survive its process: checkpoints are
+     * retained when the job is cancelled or its process dies (the {@value #RETAINED_CHECKPOINTS} newest), and savepoints
+     * go to {@code savepoints}, so that the next start can resume from the newest of either.
+     */
+    public static org.apache.flink.configuration.Configuration retainedCheckpoints(java.nio.file.Path checkpoints, java.nio.file.Path savepoints) {
+        org.apache.flink.configuration.Configuration conf = checkpointStorage(checkpoints);
+        conf.set(org.apache.flink.configuration.CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                org.apache.flink.configuration.ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        conf.set(org.apache.flink.configuration.CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, RETAINED_CHECKPOINTS);
+        conf.set(org.apache.flink.configuration.CheckpointingOptions.SAVEPOINT_DIRECTORY, savepoints.toAbsolutePath().toUri().toString());
         return conf;
     }
 

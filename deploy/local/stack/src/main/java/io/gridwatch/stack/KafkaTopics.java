@@ -74,6 +74,39 @@ public final class KafkaTopics {
         admin.incrementalAlterConfigs(ops).all().get(TIMEOUT_S, TimeUnit.SECONDS);
     }
 
+    /**
+     * How many records of {@code topic} the consumer group has not committed yet (the sum over its partitions; a
+     * partition without a committed offset counts from its start). Empty when the broker does not answer.
+     */
+    public static java.util.OptionalLong lag(String bootstrap, String group, String topic) {
+        try (Admin admin = Admin.create(adminConfig(bootstrap))) {
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
+                    admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(TIMEOUT_S, TimeUnit.SECONDS);
+            int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(TIMEOUT_S, TimeUnit.SECONDS)
+                    .get(topic).partitions().size();
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> earliest = new HashMap<>();
+            for (int i = 0; i < partitions; i++) {
+                latest.put(new org.apache.kafka.common.TopicPartition(topic, i), org.apache.kafka.clients.admin.OffsetSpec.latest());
+                earliest.put(new org.apache.kafka.common.TopicPartition(topic, i), org.apache.kafka.clients.admin.OffsetSpec.earliest());
+            }
+            var ends = admin.listOffsets(latest).all().get(TIMEOUT_S, TimeUnit.SECONDS);
+            var starts = admin.listOffsets(earliest).all().get(TIMEOUT_S, TimeUnit.SECONDS);
+            long lag = 0;
+            for (var e : ends.entrySet()) {
+                var c = committed.get(e.getKey());
+                long from = c != null ? c.offset() : starts.get(e.getKey()).offset();
+                lag += Math.max(0, e.getValue().offset() - from);
+            }
+            return java.util.OptionalLong.of(lag);
+        } catch (ExecutionException | TimeoutException e) {
+            return java.util.OptionalLong.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.OptionalLong.empty();
+        }
+    }
+
     static Map<String, String> configOf(Topic topic) {
         Map<String, String> config = new HashMap<>();
         config.put(TopicConfig.CLEANUP_POLICY_CONFIG,

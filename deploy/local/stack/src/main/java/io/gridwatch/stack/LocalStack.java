@@ -72,10 +72,11 @@ public final class LocalStack {
 
         ServiceStatus mqtt;
         if (mqttExternal) {
-            mqtt = externalMqtt("already running; used as it is");
+            mqtt = externalMqtt("already running; used as it is; " + queueLimit());
         } else {
             boolean started = mosquitto.start(MQTT_START);
-            mqtt = ourMqtt(started ? "started" : "already running");
+            mqtt = ourMqtt((started ? "started" : "already running")
+                    + "; keeps a disconnected session's queued messages (max_queued_messages 0: no limit)");
         }
 
         PostgresEndpoint pg = postgres.start(POSTGRES_START);
@@ -126,7 +127,7 @@ public final class LocalStack {
                     : new ServiceStatus(MQTT, ServiceStatus.State.DOWN, mosquitto.uri(), mosquitto.process().get().pid(),
                     mosquitto.dataDir(), "process runs but does not answer MQTT");
         } else if (mosquitto.answers()) {
-            m = externalMqtt("not started by gridwatch");
+            m = externalMqtt("not started by gridwatch; " + queueLimit());
         } else {
             m = new ServiceStatus(MQTT, ServiceStatus.State.DOWN, mosquitto.uri(), null, mosquitto.dataDir(), "not running");
         }
@@ -148,6 +149,19 @@ public final class LocalStack {
     private ServiceStatus ourMqtt(String detail) {
         return new ServiceStatus(MQTT, ServiceStatus.State.UP, mosquitto.uri(), mosquitto.process().map(ProcessHandle::pid).orElse(null),
                 mosquitto.dataDir(), detail);
+    }
+
+    /**
+     * Whether the broker we did not start keeps what it queues for the ingest bridge while the bridge is down: probed
+     * over MQTT, since its configuration may not be ours to read (issue 11: Mosquitto's default dropped 108 readings
+     * in a few seconds' outage).
+     */
+    private String queueLimit() {
+        try {
+            return MqttQueueProbe.probe(mosquitto.uri(), MqttQueueProbe.DEFAULT_MESSAGES).describe();
+        } catch (StackException e) {
+            return "WARNING: could not find out whether it keeps a disconnected session's messages: " + e.getMessage();
+        }
     }
 
     private ServiceStatus externalMqtt(String detail) {

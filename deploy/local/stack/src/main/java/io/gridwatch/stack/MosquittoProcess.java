@@ -29,8 +29,15 @@ public final class MosquittoProcess {
     private final ServiceFiles files;
     private final boolean ownSession;
     private final PidFile pidFile;
+    private final int maxQueuedMessages;
 
     public MosquittoProcess(String host, int port, ServiceFiles files, boolean ownSession) {
+        this(host, port, files, ownSession, 0);
+    }
+
+    /** @param maxQueuedMessages see {@link MosquittoConfig#maxQueuedMessages()}: 0 for ours, Mosquitto's default in tests of an adopted broker */
+    public MosquittoProcess(String host, int port, ServiceFiles files, boolean ownSession, int maxQueuedMessages) {
+        this.maxQueuedMessages = maxQueuedMessages;
         this.host = Objects.requireNonNull(host, "host");
         this.port = port;
         this.files = Objects.requireNonNull(files, "files");
@@ -70,7 +77,7 @@ public final class MosquittoProcess {
         try {
             Files.createDirectories(dataDir());
             String user = System.getProperty("user.name");
-            Files.writeString(configFile(), new MosquittoConfig(host, port, user, dataDir().toString()).render(), StandardCharsets.UTF_8);
+            Files.writeString(configFile(), new MosquittoConfig(host, port, user, dataDir().toString(), maxQueuedMessages).render(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
