@@ -167,8 +167,8 @@ public final class Backtest {
 
         /** The cases operator's part: the problem's state in and out of {@link CaseTracker}. */
         private void track(Detection d) {
-            detectionsByState.merge(d.state(), 1, Integer::sum);
-            String key = d.problemKey() == null ? d.source().type() + ":" + d.source().id() : d.problemKey();
+            detectionsByState.merge(d.state().id(), 1, Integer::sum);
+            String key = d.problemKey() == null ? d.source().type().id() + ":" + d.source().id() : d.problemKey();
             CaseTracker.Outcome outcome;
             try {
                 outcome = tracker.onDetection(problems.get(key), d, numbering);

@@ -118,8 +118,7 @@ final class AlertMessages {
         return v == Math.rint(v) && Math.abs(v) < 1e9 ? Long.toString((long) v) : String.format(Locale.ROOT, "%.1f", v);
     }
 
-    private static String severity(String prefix, String severity) {
-        String c = Severity.chinese(severity);
-        return c == null ? "" : "（" + prefix + c + "）";
+    private static String severity(String prefix, Severity severity) {
+        return severity == null ? "" : "（" + prefix + severity.chinese() + "）";
     }
 }

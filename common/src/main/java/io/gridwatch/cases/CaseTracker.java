@@ -141,7 +141,7 @@ public final class CaseTracker {
      */
     private Outcome correctEarlier(CaseState current, int index, Detection d) {
         CaseFile f = current.earlier().get(index);
-        boolean retract = d.state().equals(Detection.RETRACTED);
+        boolean retract = d.state() == Detection.State.RETRACTED;
         CaseFile corrected = new CaseFile(f.schema(), f.caseId(), retract ? CaseStatus.REJECTED : CaseStatus.VERIFIED, f.category(),
                 f.grid(), f.location(), !retract && d.severity() != null ? checkedSeverity(d) : f.severity(), f.sources(),
                 retract ? f.firstSeen() : d.startedAt(),
@@ -158,27 +158,27 @@ public final class CaseTracker {
     }
 
     private Outcome decide(CaseState current, Detection d, CaseNumbering numbering) {
-        if (d.state().equals(Detection.OFFLINE) || d.state().equals(Detection.ONLINE)) {
+        if (d.state() == Detection.State.OFFLINE || d.state() == Detection.State.ONLINE) {
             return nothing(current);
         }
         if (current != null && current.recentDetectionIds().contains(d.detectionId())) {
             return nothing(current);
         }
         Phase phase = current == null ? null : current.phase();
-        if (d.state().equals(Detection.REVISED)) {
+        if (d.state() == Detection.State.REVISED) {
             return revise(current, d, numbering);
         }
-        if (d.state().equals(Detection.RETRACTED)) {
+        if (d.state() == Detection.State.RETRACTED) {
             return retract(current, d);
         }
         if (phase == Phase.ENDED && d.ts() <= current.endedAt()
-                && (d.state().equals(Detection.WATCH) || d.state().equals(Detection.RAISED) || d.state().equals(Detection.UPDATE))) {
+                && (d.state() == Detection.State.WATCH || d.state() == Detection.State.RAISED || d.state() == Detection.State.UPDATE)) {
             // a late detection from before the end (another gauge of the district lagging, a buffered device):
             // it belongs to the episode that ended, not to a new one
             return new Outcome(withId(current, d), new ArrayList<>(), new ArrayList<>());
         }
         return switch (d.state()) {
-            case Detection.RAISED, Detection.UPDATE -> {
+            case RAISED, UPDATE -> {
                 if (phase == Phase.OPEN) {
                     yield update(current, d);
                 }
@@ -187,8 +187,8 @@ public final class CaseTracker {
                 }
                 yield open(current, d, numbering);
             }
-            case Detection.WATCH -> phase == Phase.OPEN ? update(current, d) : watch(current, d);
-            case Detection.CLEARED -> {
+            case WATCH -> phase == Phase.OPEN ? update(current, d) : watch(current, d);
+            case CLEARED -> {
                 if (phase == Phase.OPEN) {
                     yield end(current, d);
                 }
@@ -216,7 +216,7 @@ public final class CaseTracker {
         Responsibility.Assignment a = responsibility.assign(category.kind(), category.code(), district, grid.district(),
                 Instant.ofEpochMilli(d.ts()), Severity.urgent(severity));
         ArrayList<CaseFile.Source> sources = new ArrayList<>();
-        sources.add(new CaseFile.Source(d.source().type(), d.source().id()));
+        sources.add(new CaseFile.Source(d.source().type().id(), d.source().id()));
         long firstSeen = d.startedAt() > 0 ? Math.min(d.startedAt(), d.ts()) : d.ts();
         CaseFile file = new CaseFile(CaseFile.SCHEMA, caseId, statusFor(d.confidence(), null), category, grid,
                 new CaseFile.Location(d.lon(), d.lat()), severity, sources, firstSeen, d.ts(), 1, d.confidence(),
@@ -243,7 +243,7 @@ public final class CaseTracker {
         double confidence = Math.max(f.confidence(), d.confidence());
         String status = statusFor(confidence, f.status());
         ArrayList<CaseFile.Source> sources = new ArrayList<>(f.sources());
-        CaseFile.Source source = new CaseFile.Source(d.source().type(), d.source().id());
+        CaseFile.Source source = new CaseFile.Source(d.source().type().id(), d.source().id());
         boolean newSource = !sources.contains(source);
         if (newSource) {
             sources.add(source);
@@ -498,16 +498,16 @@ public final class CaseTracker {
             throw new IllegalArgumentException("detection " + d.detectionId() + " (state " + d.state()
                     + ") has no category: a case needs a 部件/事件 class");
         }
-        String kind = d.category().kind() == null ? CatalogueClass.Kind.EVENT.id() : d.category().kind();
-        Optional<CatalogueClass> c = catalogue.find(CatalogueClass.Kind.of(kind), d.category().code());
+        CatalogueClass.Kind k = d.category().kind() == null ? CatalogueClass.Kind.EVENT : d.category().kind();
+        String kind = k.id();
+        Optional<CatalogueClass> c = catalogue.find(k, d.category().code());
         return c.map(x -> new CaseFile.Category(x.kind().id(), x.code(), x.name(), x.majorCode(), x.majorName()))
                 .orElseGet(() -> new CaseFile.Category(kind, d.category().code(), "未登记分类 " + d.category().code(),
                         d.category().code().substring(0, Math.min(2, d.category().code().length())), "未登记大类"));
     }
 
     private static String checkedSeverity(Detection d) {
-        Severity.rank(d.severity()); // rejects unknown colours
-        return d.severity();
+        return Severity.idOf(d.severity());
     }
 
     private static String districtOf(Detection d) {

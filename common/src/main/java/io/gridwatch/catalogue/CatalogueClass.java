@@ -37,6 +37,7 @@ public record CatalogueClass(Kind kind, String code, String name, String majorCo
         }
 
         /** As written in JSON and the database: {@code component} or {@code event}. */
+        @com.fasterxml.jackson.annotation.JsonValue
         public String id() {
             return id;
         }
@@ -45,6 +46,7 @@ public record CatalogueClass(Kind kind, String code, String name, String majorCo
             return chinese;
         }
 
+        @com.fasterxml.jackson.annotation.JsonCreator
         public static Kind of(String id) {
             for (Kind k : values()) {
                 if (k.id.equals(id)) {

@@ -1,8 +1,14 @@
 package io.gridwatch.detection;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonValue;
+import io.gridwatch.cases.Severity;
+import io.gridwatch.catalogue.CatalogueClass;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -42,21 +48,72 @@ import java.util.Objects;
  *                    with before — which of the problem's cases the correction is for; null for every other state
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
-public record Detection(int schema, String detectionId, Source source, String ruleId, String state, String problemKey,
-                        Category category, String componentCode, String team, String severity, long ts, long startedAt,
+public record Detection(int schema, String detectionId, Source source, String ruleId, State state, String problemKey,
+                        Category category, String componentCode, String team, Severity severity, long ts, long startedAt,
                         double confidence, double lon, double lat, String gridCode, String districtCode,
                         String metric, Double value, String unit, ArrayList<Evidence> evidence, Long endedAt,
                         Long revises) {
 
     public static final int SCHEMA = 1;
-    public static final String RAISED = "raised";
-    public static final String UPDATE = "update";
-    public static final String CLEARED = "cleared";
-    public static final String WATCH = "watch";
-    public static final String OFFLINE = "offline";
-    public static final String ONLINE = "online";
-    public static final String REVISED = "revised";
-    public static final String RETRACTED = "retracted";
+
+    /** What a detection says about its problem; see {@link Detection} for each. On the wire in lower case. */
+    public enum State {
+        RAISED, UPDATE, CLEARED, WATCH, OFFLINE, ONLINE, REVISED, RETRACTED;
+
+        @JsonValue
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** The wire form, so that logs and ids read as the JSON does. */
+        @Override
+        public String toString() {
+            return id();
+        }
+
+        @JsonCreator
+        public static State of(String id) {
+            for (State s : values()) {
+                if (s.id().equals(id)) {
+                    return s;
+                }
+            }
+            throw new IllegalArgumentException("unknown detection state '" + id + "'; known: "
+                    + Arrays.stream(values()).map(State::id).toList());
+        }
+
+        /** {@code offline} / {@code online}: a sensor's maintenance signal, never a case. */
+        public boolean isMaintenance() {
+            return this == OFFLINE || this == ONLINE;
+        }
+    }
+
+    /** Who saw it: a sensor, a camera or a report (CONTRACTS.md §4 {@code sources[].type}). */
+    public enum SourceType {
+        SENSOR, CAMERA, REPORT;
+
+        @JsonValue
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** The wire form, so that logs and ids read as the JSON does. */
+        @Override
+        public String toString() {
+            return id();
+        }
+
+        @JsonCreator
+        public static SourceType of(String id) {
+            for (SourceType t : values()) {
+                if (t.id().equals(id)) {
+                    return t;
+                }
+            }
+            throw new IllegalArgumentException("unknown source type '" + id + "'; known: "
+                    + Arrays.stream(values()).map(SourceType::id).toList());
+        }
+    }
 
     public Detection {
         Objects.requireNonNull(detectionId, "detection_id");
@@ -65,12 +122,21 @@ public record Detection(int schema, String detectionId, Source source, String ru
         evidence = evidence == null ? new ArrayList<>() : evidence;
     }
 
-    /** Where a detection came from: {@code sensor}, {@code camera} or {@code report}, and its id. */
-    public record Source(String type, String id) {
+    /** Where a detection came from, and its id. */
+    public record Source(SourceType type, String id) {
+        public Source {
+            Objects.requireNonNull(type, "source type");
+            Objects.requireNonNull(id, "source id");
+        }
+
+        /** A sensor's readings. */
+        public static Source sensor(String sensorId) {
+            return new Source(SourceType.SENSOR, sensorId);
+        }
     }
 
-    /** A 部件/事件 class: kind {@code component} or {@code event}, and its code. */
-    public record Category(String kind, String code) {
+    /** A 部件/事件 class: its kind and its code. */
+    public record Category(CatalogueClass.Kind kind, String code) {
     }
 
     /**

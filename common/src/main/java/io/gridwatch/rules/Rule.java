@@ -204,10 +204,10 @@ public record Rule(int schema, String ruleId, String family, SensorType sensorTy
     }
 
     /** One rung of a severity ladder: at or above {@code at}, {@code severity}. */
-    public record Level(double at, String severity) {
+    public record Level(double at, io.gridwatch.cases.Severity severity) {
         public Level {
             require(Double.isFinite(at), "at must be a finite number");
-            requireText(severity, "severity");
+            require(severity != null, "severity is required; known: " + io.gridwatch.cases.Severity.ids());
         }
     }
 

@@ -1,6 +1,9 @@
 package io.gridwatch.rules;
 
+import io.gridwatch.cases.Severity;
+import io.gridwatch.catalogue.CatalogueClass;
 import io.gridwatch.detection.Detection;
+import io.gridwatch.detection.Detection.State;
 import io.gridwatch.rules.RuleSet.Family;
 import io.gridwatch.rules.SensorRuleState.Slot;
 import io.gridwatch.sensor.Measurement;
@@ -314,7 +317,7 @@ public final class RuleEvaluator {
         final List<Detection> detections = new ArrayList<>(2);
         String raisedId;
         long startedAt;
-        String severity;
+        Severity severity;
         Detection cleared;
         double confidence = 1.0;
 
@@ -349,7 +352,7 @@ public final class RuleEvaluator {
                 continue;
             }
             switch (d.state()) {
-                case Detection.RAISED -> {
+                case RAISED -> {
                     current = new Episode();
                     current.raisedId = d.detectionId();
                     current.startedAt = d.startedAt();
@@ -357,8 +360,8 @@ public final class RuleEvaluator {
                     current.confidence = d.confidence();
                     list.add(current);
                 }
-                case Detection.UPDATE -> current.severity = d.severity();
-                case Detection.CLEARED -> current.cleared = d;
+                case UPDATE -> current.severity = d.severity();
+                case CLEARED -> current.cleared = d;
                 default -> {
                     continue;
                 }
@@ -411,7 +414,7 @@ public final class RuleEvaluator {
         Rule.Ladder ladder = rule.threshold().severity();
         String metric = last != null ? last.metric() : ladder != null ? ladder.metric() : rule.threshold().raise().get(0).firstMetric();
         double value = last != null && last.value() != null ? last.value() : Double.NaN;
-        return detection(s, rule, Detection.REVISED, sensorKey(s, rule), ts, e.startedAt, e.severity, e.confidence, metric, value,
+        return detection(s, rule, State.REVISED, sensorKey(s, rule), ts, e.startedAt, e.severity, e.confidence, metric, value,
                 e.startedAt, "/" + revises + "/" + e.startedAt + "/" + e.severity + "/" + (endedAt == null ? "open" : endedAt), endedAt,
                 revises);
     }
@@ -419,7 +422,7 @@ public final class RuleEvaluator {
     private static Detection retracted(SensorRuleState s, Rule rule, Episode e) {
         long ts = e.detections.isEmpty() ? s.logLastTs() : e.detections.get(0).ts();
         Detection first = e.detections.isEmpty() ? null : e.detections.get(0);
-        return detection(s, rule, Detection.RETRACTED, sensorKey(s, rule), ts, e.startedAt, e.severity, e.confidence,
+        return detection(s, rule, State.RETRACTED, sensorKey(s, rule), ts, e.startedAt, e.severity, e.confidence,
                 first == null ? null : first.metric(), first == null || first.value() == null ? Double.NaN : first.value(),
                 e.startedAt, "/" + e.startedAt, null, e.startedAt);
     }
@@ -484,7 +487,7 @@ public final class RuleEvaluator {
             }
             slot.active = true;
             slot.startedAt = s.lastTs;
-            out.add(detection(s, rule, Detection.OFFLINE, sensorKey(s, rule), due, s.lastTs, null, 1.0, null, Double.NaN));
+            out.add(detection(s, rule, State.OFFLINE, sensorKey(s, rule), due, s.lastTs, null, 1.0, null, Double.NaN));
         }
         return out;
     }
@@ -499,13 +502,13 @@ public final class RuleEvaluator {
                 slot.active = true;
                 slot.startedAt = r.ts();
                 slot.deadline = NONE;
-                out.add(detection(s, rule, Detection.OFFLINE, sensorKey(s, rule), r.ts(), r.ts(), null, 1.0, null, Double.NaN));
+                out.add(detection(s, rule, State.OFFLINE, sensorKey(s, rule), r.ts(), r.ts(), null, 1.0, null, Double.NaN));
             }
             return;
         }
         if (slot.active) {
             slot.active = false;
-            out.add(detection(s, rule, Detection.ONLINE, sensorKey(s, rule), r.ts(), slot.startedAt, null, 1.0, null, Double.NaN));
+            out.add(detection(s, rule, State.ONLINE, sensorKey(s, rule), r.ts(), slot.startedAt, null, 1.0, null, Double.NaN));
             slot.startedAt = NONE;
         }
         slot.deadline = s.lastTs + Math.round(rule.offline().factor() * s.intervalS * 1000.0);
@@ -534,7 +537,7 @@ public final class RuleEvaluator {
                 metric = decisiveMetric(t.raise().get(fired), r);
             }
             double confidence = ts == slot.startedAt ? SINGLE_READING_CONFIDENCE : 1.0;
-            out.add(detection(s, rule, Detection.RAISED, sensorKey(s, rule), ts, slot.startedAt,
+            out.add(detection(s, rule, State.RAISED, sensorKey(s, rule), ts, slot.startedAt,
                     severityName(ladder, slot.severity), confidence, metric, r.value(metric)));
             return;
         }
@@ -542,7 +545,7 @@ public final class RuleEvaluator {
         if (cleared >= 0) {
             String metric = ladder != null ? ladder.metric() : t.clear().get(cleared).firstMetric();
             // started at: when the readings first showed the cause gone; the evidence spans the whole problem
-            out.add(detection(s, rule, Detection.CLEARED, sensorKey(s, rule), ts, slot.clearSince[cleared],
+            out.add(detection(s, rule, State.CLEARED, sensorKey(s, rule), ts, slot.clearSince[cleared],
                     severityName(ladder, slot.severity), 1.0, metric, r.value(metric), slot.startedAt));
             close(slot);
             return;
@@ -551,7 +554,7 @@ public final class RuleEvaluator {
             int level = ladder.levelOf(r.value(ladder.metric()));
             if (level > slot.severity) {
                 slot.severity = (byte) level;
-                out.add(detection(s, rule, Detection.UPDATE, sensorKey(s, rule), ts, slot.startedAt,
+                out.add(detection(s, rule, State.UPDATE, sensorKey(s, rule), ts, slot.startedAt,
                         severityName(ladder, slot.severity), 1.0, ladder.metric(), r.value(ladder.metric())));
             }
         }
@@ -661,7 +664,7 @@ public final class RuleEvaluator {
                     slot.startedAt = slot.raiseSince[0];
                     slot.resetRuns();
                     double confidence = ts == slot.startedAt ? SINGLE_READING_CONFIDENCE : 1.0;
-                    out.add(detection(s, rule, Detection.RAISED, sensorKey(s, rule), ts, slot.startedAt, null,
+                    out.add(detection(s, rule, State.RAISED, sensorKey(s, rule), ts, slot.startedAt, null,
                             confidence, rt.metric(), v));
                 }
             } else {
@@ -672,7 +675,7 @@ public final class RuleEvaluator {
                 slot.clearSince[0] = ts;
             }
             if (ts - slot.clearSince[0] >= rt.clearForS() * 1000L) {
-                out.add(detection(s, rule, Detection.CLEARED, sensorKey(s, rule), ts, slot.clearSince[0], null, 1.0,
+                out.add(detection(s, rule, State.CLEARED, sensorKey(s, rule), ts, slot.clearSince[0], null, 1.0,
                         rt.metric(), v, slot.startedAt));
                 close(slot);
             }
@@ -760,10 +763,10 @@ public final class RuleEvaluator {
         if (!slot.active && sum >= w.value()) {
             slot.active = true;
             slot.startedAt = now;
-            out.add(detection(s, rule, Detection.WATCH, key, now, now, null, 1.0, w.metric(), sum,
+            out.add(detection(s, rule, State.WATCH, key, now, now, null, 1.0, w.metric(), sum,
                     now - w.windowS() * 1000L));
         } else if (slot.active && sum < w.clearBelow()) {
-            out.add(detection(s, rule, Detection.CLEARED, key, now, slot.startedAt, null, 1.0, w.metric(), sum,
+            out.add(detection(s, rule, State.CLEARED, key, now, slot.startedAt, null, 1.0, w.metric(), sum,
                     slot.startedAt - w.windowS() * 1000L));
             slot.active = false;
             slot.startedAt = NONE;
@@ -776,37 +779,37 @@ public final class RuleEvaluator {
         return "sensor:" + s.sensorId + ":" + rule.family();
     }
 
-    private static String severityName(Rule.Ladder ladder, int level) {
+    private static Severity severityName(Rule.Ladder ladder, int level) {
         return ladder == null || level < 0 ? null : ladder.levels().get(level).severity();
     }
 
-    private static Detection detection(SensorRuleState s, Rule rule, String state, String problemKey, long ts,
-                                       long startedAt, String severity, double confidence, String metric, double value) {
+    private static Detection detection(SensorRuleState s, Rule rule, State state, String problemKey, long ts,
+                                       long startedAt, Severity severity, double confidence, String metric, double value) {
         return detection(s, rule, state, problemKey, ts, startedAt, severity, confidence, metric, value, startedAt);
     }
 
-    private static Detection detection(SensorRuleState s, Rule rule, String state, String problemKey, long ts,
-                                       long startedAt, String severity, double confidence, String metric, double value,
+    private static Detection detection(SensorRuleState s, Rule rule, State state, String problemKey, long ts,
+                                       long startedAt, Severity severity, double confidence, String metric, double value,
                                        long evidenceFrom) {
         return detection(s, rule, state, problemKey, ts, startedAt, severity, confidence, metric, value, evidenceFrom, "", null, null);
     }
 
     /** @param idSuffix added to the id ({@code <sensor>/<rule_id>/<ts>/<state>}) where a state may recur at one time */
-    private static Detection detection(SensorRuleState s, Rule rule, String state, String problemKey, long ts,
-                                       long startedAt, String severity, double confidence, String metric, double value,
+    private static Detection detection(SensorRuleState s, Rule rule, State state, String problemKey, long ts,
+                                       long startedAt, Severity severity, double confidence, String metric, double value,
                                        long evidenceFrom, String idSuffix, Long endedAt, Long revises) {
         Detection.Category category = null;
         Rule.CategorySpec c = rule.category();
         if (c != null) {
             String code = c.takesComponentCode() ? s.componentCode : c.code();
-            category = code == null ? null : new Detection.Category(c.kind(), code);
+            category = code == null ? null : new Detection.Category(CatalogueClass.Kind.of(c.kind()), code);
         }
         String component = s.componentCode != null ? s.componentCode : rule.componentCode();
         ArrayList<Detection.Evidence> evidence = new ArrayList<>(1);
         long from = evidenceFrom == NONE ? ts : evidenceFrom;
         evidence.add(Detection.Evidence.sensorSeries(s.sensorId, from, ts));
-        return new Detection(Detection.SCHEMA, s.sensorId + "/" + rule.ruleId() + "/" + ts + "/" + state + idSuffix,
-                new Detection.Source("sensor", s.sensorId), rule.ruleId(), state, problemKey, category, component,
+        return new Detection(Detection.SCHEMA, s.sensorId + "/" + rule.ruleId() + "/" + ts + "/" + state.id() + idSuffix,
+                Detection.Source.sensor(s.sensorId), rule.ruleId(), state, problemKey, category, component,
                 rule.team(), severity, ts, startedAt == NONE ? ts : startedAt, confidence, s.lon, s.lat, s.gridCode,
                 s.districtCode, metric, Double.isNaN(value) ? null : value, unitOf(metric), evidence, endedAt, revises);
     }

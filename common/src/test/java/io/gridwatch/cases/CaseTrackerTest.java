@@ -44,16 +44,19 @@ class CaseTrackerTest {
         String rule = "water_level.default";
         ArrayList<Detection.Evidence> ev = new ArrayList<>();
         ev.add(Detection.Evidence.sensorSeries(sensor, T0, ts));
-        return new Detection(1, sensor + "/" + rule + "/" + ts + "/" + state, new Detection.Source("sensor", sensor), rule, state,
-                "sensor:" + sensor + ":" + rule, new Detection.Category("event", "0406"), null, "flood", severity, ts,
+        return new Detection(1, sensor + "/" + rule + "/" + ts + "/" + state, Detection.Source.sensor(sensor), rule,
+                Detection.State.of(state), "sensor:" + sensor + ":" + rule,
+                new Detection.Category(io.gridwatch.catalogue.CatalogueClass.Kind.EVENT, "0406"), null, "flood",
+                severity == null ? null : Severity.of(severity), ts,
                 // a cleared detection starts where the clearing began: the default rule holds 10 min below 5 cm
                 state.equals("cleared") ? ts - 10 * MIN : T0 - 5 * MIN,
                 0.97, 121.5301, 38.8756, grid, grid.substring(0, 6), "water_level_cm", cm, "cm", ev, null, null);
     }
 
     static Detection rainWatch(String state, String severity, double mm, long ts) {
-        return new Detection(1, "rg-0007/rain_gauge.watch/" + ts + "/" + state, new Detection.Source("sensor", "rg-0007"),
-                "rain_gauge.watch", state, "watch:210211:flood", null, null, "flood", severity, ts, T0, 1.0, 121.53, 38.87,
+        return new Detection(1, "rg-0007/rain_gauge.watch/" + ts + "/" + state, Detection.Source.sensor("rg-0007"),
+                "rain_gauge.watch", Detection.State.of(state), "watch:210211:flood", null, null, "flood",
+                severity == null ? null : Severity.of(severity), ts, T0, 1.0, 121.53, 38.87,
                 GRID, "210211", "rain_mm", mm, "mm", new ArrayList<>(), null, null);
     }
 
@@ -193,8 +196,8 @@ class CaseTrackerTest {
     @Test
     void anotherSourceOfTheSameProblemUpdatesTheCase() {
         Detection first = flood("wl-0031", GRID, "raised", "blue", 17, T0);
-        Detection camera = new Detection(1, "cam-9/flood/" + (T0 + MIN), new Detection.Source("camera", "cam-9"), "water_level.default",
-                "update", first.problemKey(), first.category(), null, "flood", "blue", T0 + MIN, T0, 0.9, first.lon(), first.lat(),
+        Detection camera = new Detection(1, "cam-9/flood/" + (T0 + MIN), new Detection.Source(Detection.SourceType.CAMERA, "cam-9"), "water_level.default",
+                Detection.State.UPDATE, first.problemKey(), first.category(), null, "flood", Severity.BLUE, T0 + MIN, T0, 0.9, first.lon(), first.lat(),
                 GRID, "210211", null, null, null, new ArrayList<>(List.of(
                 new Detection.Evidence("frame", "gridwatch://frames/cam-9/" + (T0 + MIN), T0 + MIN, new double[] {0.31, 0.52, 0.44, 0.80}))), null, null);
         Run r = new Run().feed(first, camera);
@@ -256,7 +259,7 @@ class CaseTrackerTest {
 
     @Test
     void maintenanceSignalsAndStrayClearsProduceNothing() {
-        Detection offline = new Detection(1, "wl-0031/offline/" + T0, new Detection.Source("sensor", "wl-0031"), "offline", "offline",
+        Detection offline = new Detection(1, "wl-0031/offline/" + T0, Detection.Source.sensor("wl-0031"), "offline", Detection.State.OFFLINE,
                 "sensor:wl-0031:offline", null, null, null, null, T0, T0, 1, 0, 0, GRID, "210211", null, null, null, null, null, null);
         CaseTracker.Outcome o = tracker.onDetection(null, offline, numbering);
         assertThat(o.isEmpty()).isTrue();
@@ -270,7 +273,7 @@ class CaseTrackerTest {
     @Test
     void unknownCategoryStillMakesACaseWithTheDefaultDepartment() {
         Detection d = flood("x-1", GRID, "raised", null, 1, T0);
-        d = new Detection(1, d.detectionId(), d.source(), d.ruleId(), d.state(), d.problemKey(), new Detection.Category("event", "0988"),
+        d = new Detection(1, d.detectionId(), d.source(), d.ruleId(), d.state(), d.problemKey(), new Detection.Category(io.gridwatch.catalogue.CatalogueClass.Kind.EVENT, "0988"),
                 null, null, null, d.ts(), d.startedAt(), d.confidence(), d.lon(), d.lat(), d.gridCode(), d.districtCode(), null, null, null, null, null, null);
         CaseFile f = tracker.onDetection(null, d, numbering).messages().get(0).caseFile();
         assertThat(f.category().name()).contains("0988");

@@ -211,7 +211,7 @@ class ArrivalOrderTest {
                     assertThat(a.getValue().stream().filter(Alert.RAISED::equals).count())
                             .as("seed %d, order %d: one raised alert per case %s", seed, order, a.getKey()).isEqualTo(1);
                 }
-                if (shuffled.detections.stream().anyMatch(d -> d.state().equals(Detection.REVISED) || d.state().equals(Detection.RETRACTED))) {
+                if (shuffled.detections.stream().anyMatch(d -> d.state() == Detection.State.REVISED || d.state() == Detection.State.RETRACTED)) {
                     corrected++;
                 }
                 maxBytes = Math.max(maxBytes, shuffled.maxStateBytes);
@@ -259,7 +259,7 @@ class ArrivalOrderTest {
         p.feed(List.of(reading(T0 + 5 * 30_000L, 6, 2))); // the missing reading arrives: the water had dropped to 2 cm
         assertThat(p.cases.values()).singleElement().satisfies(f -> assertThat(f.status()).isEqualTo(CaseStatus.REJECTED));
         assertThat(p.alerts.values()).singleElement().isEqualTo(List.of(Alert.RAISED, Alert.CLEARED));
-        assertThat(p.detections).extracting(Detection::state).containsExactly(Detection.RAISED, Detection.RETRACTED);
+        assertThat(p.detections).extracting(Detection::state).containsExactly(Detection.State.RAISED, Detection.State.RETRACTED);
         assertThat(p.standing()).isEmpty();
     }
 
@@ -275,7 +275,7 @@ class ArrivalOrderTest {
         p.feed(readings);
         assertThat(p.cases.values()).singleElement().satisfies(f -> assertThat(f.status()).isEqualTo(CaseStatus.VERIFIED));
         p.feed(List.of(reading(T0 + 40 * 30_000L, 41, 25))); // the missing one: the water was back at 25 cm
-        assertThat(p.detections).extracting(Detection::state).containsExactly(Detection.RAISED, Detection.CLEARED, Detection.REVISED);
+        assertThat(p.detections).extracting(Detection::state).containsExactly(Detection.State.RAISED, Detection.State.CLEARED, Detection.State.REVISED);
         CaseFile f = p.cases.values().iterator().next();
         assertThat(f.status()).as("reopened").isEqualTo(CaseStatus.FILED);
         assertThat(p.alerts.values()).singleElement().isEqualTo(List.of(Alert.RAISED, Alert.CLEARED, Alert.ESCALATED));

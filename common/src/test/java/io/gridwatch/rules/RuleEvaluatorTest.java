@@ -31,7 +31,7 @@ class RuleEvaluatorTest {
         assertThat(raised.detectionId()).isEqualTo("wl-0031/water_level.default/" + (T0 + 8 * MIN) + "/raised");
         assertThat(raised.problemKey()).isEqualTo("sensor:wl-0031:water_level.default");
         assertThat(raised.startedAt()).isEqualTo(T0 + 3 * MIN);
-        assertThat(raised.category()).isEqualTo(new Detection.Category("event", "0406"));
+        assertThat(raised.category()).isEqualTo(new Detection.Category(io.gridwatch.catalogue.CatalogueClass.Kind.EVENT, "0406"));
         assertThat(raised.team()).isEqualTo("flood");
         assertThat(raised.confidence()).isEqualTo(1.0);
         assertThat(raised.metric()).isEqualTo("water_level_cm");
@@ -40,7 +40,7 @@ class RuleEvaluatorTest {
         assertThat(raised.gridCode()).isEqualTo("210211016003007");
         assertThat(raised.districtCode()).isEqualTo("210211");
         assertThat(raised.lon()).isEqualTo(121.5301);
-        assertThat(raised.source()).isEqualTo(new Detection.Source("sensor", "wl-0031"));
+        assertThat(raised.source()).isEqualTo(Detection.Source.sensor("wl-0031"));
         assertThat(raised.evidence()).singleElement().satisfies(e -> {
             assertThat(e.type()).isEqualTo("sensor_series");
             assertThat(e.uri()).isEqualTo("gridwatch://readings/wl-0031?from=" + (T0 + 3 * MIN) + "&to=" + (T0 + 8 * MIN));
@@ -143,7 +143,7 @@ class RuleEvaluatorTest {
         assertThat(wl.send(T0 + 2 * MIN + 30_000, 0)).as("late, but before anything was raised: nothing to correct").isEmpty();
         assertThat(wl.send(T0 + 5 * MIN, 16)).as("the low reading at 2:30 broke the hold").isEmpty();
         assertThat(wl.series(6, 16, 16, 16)).singleElement().satisfies(d -> {
-            assertThat(d.state()).isEqualTo(Detection.RAISED);
+            assertThat(d.state()).isEqualTo(Detection.State.RAISED);
             assertThat(d.startedAt()).as("the run that began after the low reading").isEqualTo(T0 + 3 * MIN);
             assertThat(d.ts()).isEqualTo(T0 + 8 * MIN);
         });
@@ -175,7 +175,7 @@ class RuleEvaluatorTest {
         TestSensor rain = new TestSensor("rg-late", SensorType.RAIN_GAUGE, "210211", "g", null, 60, RuleSet.defaults());
         rain.series(10, 25);
         assertThat(rain.send(T0 + 5 * MIN, 6)).singleElement().satisfies(d -> {
-            assertThat(d.state()).isEqualTo(Detection.WATCH);
+            assertThat(d.state()).isEqualTo(Detection.State.WATCH);
             assertThat(d.value()).isEqualTo(31.0);
             assertThat(d.ts()).isEqualTo(T0 + 10 * MIN);
         });
@@ -202,7 +202,7 @@ class RuleEvaluatorTest {
         assertThat(wl.evaluator.nextTimer(wl.state)).isEqualTo(deadline);
         assertThat(wl.timer(deadline - 1)).isEmpty();
         assertThat(wl.timer(deadline + 5_000)).singleElement().satisfies(d -> {
-            assertThat(d.state()).isEqualTo(Detection.OFFLINE);
+            assertThat(d.state()).isEqualTo(Detection.State.OFFLINE);
             assertThat(d.ts()).as("the deadline, not the watermark").isEqualTo(deadline);
             assertThat(d.startedAt()).isEqualTo(T0);
             assertThat(d.detectionId()).isEqualTo("wl-off/water_level.offline/" + deadline + "/offline");
@@ -213,7 +213,7 @@ class RuleEvaluatorTest {
         assertThat(wl.evaluator.nextTimer(wl.state)).isEqualTo(Long.MIN_VALUE);
         assertThat(wl.timer(deadline + 60 * MIN)).isEmpty();
         assertThat(wl.send(T0 + 30 * MIN, 0)).singleElement().satisfies(d -> {
-            assertThat(d.state()).isEqualTo(Detection.ONLINE);
+            assertThat(d.state()).isEqualTo(Detection.State.ONLINE);
             assertThat(d.startedAt()).isEqualTo(T0);
         });
         assertThat(wl.send(T0 + 31 * MIN, 0)).isEmpty();
@@ -231,10 +231,10 @@ class RuleEvaluatorTest {
     void aStatusMessageSayingOfflineMarksTheSensorOfflineAtOnce() {
         TestSensor wl = TestSensor.water("wl-will");
         wl.series(0, 0);
-        assertThat(wl.send(wl.status(T0 + MIN, false))).extracting(Detection::state).containsExactly(Detection.OFFLINE);
+        assertThat(wl.send(wl.status(T0 + MIN, false))).extracting(Detection::state).containsExactly(Detection.State.OFFLINE);
         assertThat(wl.evaluator.nextTimer(wl.state)).isEqualTo(Long.MIN_VALUE);
         assertThat(wl.send(wl.status(T0 + 2 * MIN, false))).isEmpty();
-        assertThat(wl.send(T0 + 3 * MIN, 0)).extracting(Detection::state).containsExactly(Detection.ONLINE);
+        assertThat(wl.send(T0 + 3 * MIN, 0)).extracting(Detection::state).containsExactly(Detection.State.ONLINE);
     }
 
     // ---- the other default rules -------------------------------------------------------------------
@@ -246,9 +246,9 @@ class RuleEvaluatorTest {
             mh.send(T0 + i * 10_000L, 1, 3);   // open, not tilted
         }
         assertThat(mh.detections).singleElement().satisfies(d -> {
-            assertThat(d.state()).isEqualTo(Detection.RAISED);
+            assertThat(d.state()).isEqualTo(Detection.State.RAISED);
             assertThat(d.ts()).isEqualTo(T0 + 30_000);
-            assertThat(d.category()).isEqualTo(new Detection.Category("component", "0103"));
+            assertThat(d.category()).isEqualTo(new Detection.Category(io.gridwatch.catalogue.CatalogueClass.Kind.COMPONENT, "0103"));
             assertThat(d.componentCode()).isEqualTo("0103");
             assertThat(d.metric()).isEqualTo("cover_open");
             assertThat(d.unit()).isNull();
@@ -257,7 +257,7 @@ class RuleEvaluatorTest {
         for (int i = 0; i <= 45; i++) {
             mh.send(T0 + 40_000L + i * 10_000L, 0, i < 10 ? 6 : 2); // closed; tilted 6 degrees for 100 s, then 2
         }
-        assertThat(mh.detections).extracting(Detection::state).containsExactly(Detection.RAISED, Detection.CLEARED);
+        assertThat(mh.detections).extracting(Detection::state).containsExactly(Detection.State.RAISED, Detection.State.CLEARED);
         assertThat(mh.detections.get(1).ts()).isEqualTo(T0 + 140_000L + 300_000L);
     }
 
@@ -280,14 +280,14 @@ class RuleEvaluatorTest {
         assertThat(bin.detections).isEmpty();
         bin.send(T0 + 15 * MIN, 99);
         assertThat(bin.detections).singleElement().satisfies(d -> {
-            assertThat(d.category()).isEqualTo(new Detection.Category("event", "0102"));
+            assertThat(d.category()).isEqualTo(new Detection.Category(io.gridwatch.catalogue.CatalogueClass.Kind.EVENT, "0102"));
             assertThat(d.componentCode()).isEqualTo("0305");
             assertThat(d.unit()).isEqualTo("%");
             assertThat(d.team()).isNull();
         });
         bin.send(T0 + 20 * MIN, 60);
         bin.send(T0 + 25 * MIN, 40);   // emptied: cleared on the first reading below 50 %
-        assertThat(bin.detections).extracting(Detection::state).containsExactly(Detection.RAISED, Detection.CLEARED);
+        assertThat(bin.detections).extracting(Detection::state).containsExactly(Detection.State.RAISED, Detection.State.CLEARED);
     }
 
     @Test
@@ -320,7 +320,7 @@ class RuleEvaluatorTest {
             mm[i] = 5;
         }
         rain.series(0, mm);
-        assertThat(rain.detections).extracting(Detection::state).containsExactly(Detection.WATCH, Detection.CLEARED);
+        assertThat(rain.detections).extracting(Detection::state).containsExactly(Detection.State.WATCH, Detection.State.CLEARED);
         Detection watch = rain.detections.get(0);
         assertThat(watch.ts()).isEqualTo(T0 + 5 * MIN);
         assertThat(watch.problemKey()).isEqualTo("district:210211:rain_gauge.default");
@@ -443,12 +443,12 @@ class RuleEvaluatorTest {
         String lower = DISTRICT_RULE.replace("\"rule_id\":\"water_level.ganjingzi\",", "\"rule_id\":\"water_level.default\",")
                 .replace("\"family\":\"water_level.default\",", "").replace("\"scope\":{\"district\":\"210211\"},", "");
         wl.rules = wl.rules.with(RuleSet.parseRule(lower));
-        assertThat(wl.send(T0 + 3 * MIN, 12)).extracting(Detection::state).containsExactly(Detection.RAISED);
+        assertThat(wl.send(T0 + 3 * MIN, 12)).extracting(Detection::state).containsExactly(Detection.State.RAISED);
         wl.rules = RuleSet.defaults();            // back to the defaults: the case stays open, clears by their clear
         wl.series(4, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3);
-        assertThat(wl.detections).extracting(Detection::state).containsExactly(Detection.RAISED);
+        assertThat(wl.detections).extracting(Detection::state).containsExactly(Detection.State.RAISED);
         wl.series(14, 3);
-        assertThat(wl.detections).extracting(Detection::state).containsExactly(Detection.RAISED, Detection.CLEARED);
+        assertThat(wl.detections).extracting(Detection::state).containsExactly(Detection.State.RAISED, Detection.State.CLEARED);
     }
 
     @Test

@@ -44,8 +44,8 @@ class RuleSetTest {
         assertThat(wt.clear()).containsExactly(new Rule.Hold(
                 List.of(new Rule.Condition("water_level_cm", Rule.Op.LT, 5)), null, 600));
         assertThat(wt.severity().metric()).isEqualTo("water_level_cm");
-        assertThat(wt.severity().levels()).containsExactly(new Rule.Level(15, "blue"), new Rule.Level(30, "yellow"),
-                new Rule.Level(50, "orange"), new Rule.Level(80, "red"));
+        assertThat(wt.severity().levels()).containsExactly(new Rule.Level(15, io.gridwatch.cases.Severity.BLUE), new Rule.Level(30, io.gridwatch.cases.Severity.YELLOW),
+                new Rule.Level(50, io.gridwatch.cases.Severity.ORANGE), new Rule.Level(80, io.gridwatch.cases.Severity.RED));
         assertThat(water.category()).isEqualTo(new Rule.CategorySpec("event", "0406", null));
         assertThat(water.team()).isEqualTo("flood");
 

@@ -105,7 +105,7 @@ class SensorRuleStateTest {
         var d = restored.evaluator.onReading(copy, restored.reading(T0 + 4 * MIN, 5L, 20), restored.rules);
         d.addAll(restored.evaluator.onReading(copy, restored.reading(T0 + 5 * MIN, 6L, 35), restored.rules));
         assertThat(d).isEqualTo(wl.detections);
-        assertThat(d).singleElement().satisfies(x -> assertThat(x.severity()).isEqualTo("yellow"));
+        assertThat(d).singleElement().satisfies(x -> assertThat(x.severity()).isEqualTo(io.gridwatch.cases.Severity.YELLOW));
     }
 
     private static byte[] javaSerialized(Object o) throws IOException {

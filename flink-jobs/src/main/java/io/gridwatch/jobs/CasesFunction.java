@@ -76,7 +76,7 @@ public final class CasesFunction extends KeyedProcessFunction<String, Detection,
 
     @Override
     public void processElement(Detection d, Context ctx, Collector<CaseMessage> out) throws Exception {
-        if (Detection.OFFLINE.equals(d.state()) || Detection.ONLINE.equals(d.state())) {
+        if (d.state() == Detection.State.OFFLINE || d.state() == Detection.State.ONLINE) {
             maintenance.inc();
             LOG.info("sensor {} is {} (maintenance signal, no case) at {}", d.source().id(), d.state(), d.ts());
         }

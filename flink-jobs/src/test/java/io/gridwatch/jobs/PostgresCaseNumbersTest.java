@@ -32,8 +32,8 @@ class PostgresCaseNumbersTest {
     static final LocalDate DAY = LocalDate.of(2026, 8, 4);
 
     static Detection raised(String sensor, long ts) {
-        return new Detection(1, sensor + "/water_level.default/" + ts + "/raised", new Detection.Source("sensor", sensor),
-                "water_level.default", Detection.RAISED, "sensor:" + sensor + ":water_level", null, null, "flood", "blue", ts, ts,
+        return new Detection(1, sensor + "/water_level.default/" + ts + "/raised", Detection.Source.sensor(sensor),
+                "water_level.default", Detection.State.RAISED, "sensor:" + sensor + ":water_level", null, null, "flood", io.gridwatch.cases.Severity.BLUE, ts, ts,
                 1.0, 121.51, 39.03, "210211016001002", "210211", "water_level_cm", 20.0, "cm", null, null, null);
     }
 
@@ -64,8 +64,8 @@ class PostgresCaseNumbersTest {
                 assertThat(numbering.next("210211", DAY, raised("wl-p2", 2))).isEqualTo(3);
             }
             // a conflict is no outage: it fails at once
-            Detection other = new Detection(1, raised("wl-p1", 1).detectionId(), new Detection.Source("sensor", "mh-p1"),
-                    "manhole.default", Detection.RAISED, "sensor:mh-p1:manhole", null, null, null, "red", 1, 1, 1.0, 121.51, 39.03,
+            Detection other = new Detection(1, raised("wl-p1", 1).detectionId(), Detection.Source.sensor("mh-p1"),
+                    "manhole.default", Detection.State.RAISED, "sensor:mh-p1:manhole", null, null, null, io.gridwatch.cases.Severity.RED, 1, 1, 1.0, 121.51, 39.03,
                     "210211016001002", "210211", "tilt_deg", 30.0, "deg", null, null, null);
             assertThatThrownBy(() -> direct.next("210211", DAY, other)).isInstanceOf(CaseConflictException.class);
         }
