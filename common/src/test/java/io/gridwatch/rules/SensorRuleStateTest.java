@@ -89,6 +89,12 @@ class SensorRuleStateTest {
             assertThat(Arrays.copyOf(copy.logTs, copy.logSize)).isEqualTo(Arrays.copyOf(a.state.logTs, a.state.logSize));
             assertThat(Arrays.copyOf(copy.logValues, copy.logSize * copy.logWidth))
                     .isEqualTo(Arrays.copyOf(a.state.logValues, a.state.logSize * a.state.logWidth));
+            SensorRuleState copied = a.state.copy();
+            assertThat(copied.toBytes()).as("copy").isEqualTo(a.state.toBytes());
+            byte[] before = a.state.toBytes();
+            copied.logInsert(copied.lastTs() + 1, new double[copied.logWidth]);
+            copied.slots[0].startedAt = 42;
+            assertThat(a.state.toBytes()).as("the copy shares nothing").isEqualTo(before);
             SensorRuleState viaJava = (SensorRuleState) new ObjectInputStream(
                     new ByteArrayInputStream(javaSerialized(a.state))).readObject();
             assertThat(viaJava).usingRecursiveComparison().isEqualTo(a.state);
