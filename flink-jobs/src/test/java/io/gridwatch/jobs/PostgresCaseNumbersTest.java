@@ -34,7 +34,7 @@ class PostgresCaseNumbersTest {
     static Detection raised(String sensor, long ts) {
         return new Detection(1, sensor + "/water_level.default/" + ts + "/raised", new Detection.Source("sensor", sensor),
                 "water_level.default", Detection.RAISED, "sensor:" + sensor + ":water_level", null, null, "flood", "blue", ts, ts,
-                1.0, 121.51, 39.03, "210211016001002", "210211", "water_level_cm", 20.0, "cm", null);
+                1.0, 121.51, 39.03, "210211016001002", "210211", "water_level_cm", 20.0, "cm", null, null, null);
     }
 
     @Test
@@ -66,7 +66,7 @@ class PostgresCaseNumbersTest {
             // a conflict is no outage: it fails at once
             Detection other = new Detection(1, raised("wl-p1", 1).detectionId(), new Detection.Source("sensor", "mh-p1"),
                     "manhole.default", Detection.RAISED, "sensor:mh-p1:manhole", null, null, null, "red", 1, 1, 1.0, 121.51, 39.03,
-                    "210211016001002", "210211", "tilt_deg", 30.0, "deg", null);
+                    "210211016001002", "210211", "tilt_deg", 30.0, "deg", null, null, null);
             assertThatThrownBy(() -> direct.next("210211", DAY, other)).isInstanceOf(CaseConflictException.class);
         }
     }
