@@ -44,7 +44,7 @@ public final class PostgresCaseNumbers implements CaseNumberSource {
         @Override
         public int next(String districtCode, LocalDate day, Detection opening) {
             return db.call(d -> new CaseNumberStore(d.dataSource()).allocate(districtCode, day, opening.detectionId(),
-                    CasesFunction.problemKeyOf(opening)), () -> "the case of detection " + opening.detectionId() + " waits for its number");
+                    CasesFunction.problemKeyOf(opening)), () -> "keeping the case of detection " + opening.detectionId() + " waiting for its number");
         }
 
         @Override

@@ -77,7 +77,7 @@ final class RetryingDatabase implements AutoCloseable {
      */
     <R> R call(Function<Database, R> work, Supplier<String> waiting) {
         long wait = FIRST_WAIT.toMillis();
-        long since = 0;
+        long since = System.nanoTime();
         for (int attempt = 1; ; attempt++) {
             try {
                 if (db == null) {
@@ -85,16 +85,13 @@ final class RetryingDatabase implements AutoCloseable {
                 }
                 R result = work.apply(db);
                 if (attempt > 1) {
-                    LOG.info("PostgreSQL at {} reachable again after {} s and {} attempts; done: {}", where,
+                    LOG.info("PostgreSQL at {} reachable again after {} s and {} attempts, no longer {}", where,
                             (System.nanoTime() - since) / 1_000_000_000, attempt, waiting.get());
                 }
                 return result;
             } catch (RuntimeException e) {
                 if (!isTransient(e)) {
                     throw e;
-                }
-                if (attempt == 1) {
-                    since = System.nanoTime();
                 }
                 closeDb();
                 LOG.warn("PostgreSQL at {} unreachable: {} — {}, retrying in {} (attempt {})", where, cause(e), waiting.get(),
