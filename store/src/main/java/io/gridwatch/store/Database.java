@@ -71,6 +71,8 @@ public final class Database implements AutoCloseable {
         config.setMaximumPoolSize(MAX_POOL_SIZE);
         config.setMinimumIdle(1);
         config.setPoolName("gridwatch-store");
+        // a borrower gives up after 5 s rather than Hikari's 30: the jobs' writers then say that PostgreSQL is away and retry
+        config.setConnectionTimeout(5_000);
         // one attempt: the caller wants to know now whether the database is there
         config.setInitializationFailTimeout(1);
         config.addDataSourceProperty("ApplicationName", "gridwatch");

@@ -16,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -78,6 +80,11 @@ final class LocalProcessBackend implements ServiceBackend {
     @Override
     public PostgresEndpoint postgres() {
         return postgres;
+    }
+
+    /** The processes this backend started (the Kafka broker and Mosquitto). */
+    List<ProcessHandle> processes() {
+        return Stream.of(kafka.process(), mosquitto.process()).flatMap(Optional::stream).toList();
     }
 
     @Override

@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Starts programs whose output goes to a log file and that outlive the JVM that started them.
  * {@code ownSession} puts the program in its own session ({@code setsid}), so that Ctrl-C or a closed
- * terminal of the launcher does not reach it; tests leave it off so that their services die with the build.
+ * terminal of the launcher does not reach it; tests leave it off so that their services die with the build, and then a
+ * watchdog ends the program when this JVM ends, however it ends.
  */
 final class BackgroundProcess {
 
@@ -32,10 +33,44 @@ final class BackgroundProcess {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        Process p;
         try {
-            return pb.start();
+            p = pb.start();
         } catch (IOException e) {
             throw new StackException("cannot start " + command.get(0) + ": " + e.getMessage(), e);
+        }
+        if (!ownSession) {
+            endWithThisJvm(p, logFile);
+        }
+        return p;
+    }
+
+    /**
+     * Polls, once a second, whether this JVM and the program still run; when this JVM is gone first, TERMs the program
+     * and KILLs it 5 s later. A shutdown hook does not run when the JVM is killed (kill -9, the build killed), and a
+     * process does not die with its parent on its own. In a session of its own, so that a signal to the JVM's process
+     * group does not end the watchdog before the program. The state test skips zombies: /proc keeps them until reaped.
+     */
+    private static void endWithThisJvm(Process program, Path logFile) {
+        String script = """
+                alive() { [ -r /proc/$1/stat ] && read -r s < /proc/$1/stat && s=${s##*) } && [ "${s%% *}" != Z ]; }
+                while alive $0 && alive $1; do sleep 1; done
+                if alive $1 && ! alive $0; then
+                  echo "gridwatch watchdog: JVM $0 is gone, stopping its service (pid $1)"
+                  kill $1; for i in $(seq 50); do alive $1 || exit 0; sleep 0.1; done; kill -9 $1
+                fi""";
+        List<String> command = new ArrayList<>();
+        if (Files.isExecutable(SETSID)) {
+            command.add(SETSID.toString());
+        }
+        command.addAll(List.of("bash", "-c", script, String.valueOf(ProcessHandle.current().pid()), String.valueOf(program.pid())));
+        try {
+            new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        } catch (IOException e) {
+            program.destroyForcibly();
+            throw new StackException("cannot start the watchdog that ends " + program.pid() + " with this JVM: " + e.getMessage(), e);
         }
     }
 
