@@ -433,7 +433,9 @@ final class RulesCommand implements Callable<Integer> {
             }
             CaseTracker tracker = new CaseTracker(rules.top.workspace().catalogue(), GridNames.of(AdministrativeDivisions.dalian()),
                     Responsibility.load(), CaseTracker.Settings.DEFAULTS);
-            Comparison cmp = new Backtest(tracker).compare(readings, inForce.effective(), candidate);
+            // imitates the job's watermark (jobs.sensor_pipeline.out_of_orderness_s): offline timers fire as they would there
+            Comparison cmp = new Backtest(tracker, rules.top.workspace().config().jobs().sensorPipeline().outOfOrderness())
+                    .compare(readings, inForce.effective(), candidate);
             List<String> ids = fileRules.rules().stream().map(Rule::ruleId).toList();
             if (json) {
                 ObjectNode root = Json.mapper().createObjectNode();
