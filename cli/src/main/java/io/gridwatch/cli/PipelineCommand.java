@@ -63,7 +63,9 @@ final class PipelineCommand implements Callable<Integer> {
                     + "); stop it first (`gridwatch down`, or Ctrl-C in its terminal)");
         }
         Snapshots snapshots = snapshots(ws);
-        Configuration conf = SensorPipelineJob.retainedCheckpoints(snapshots.checkpointsDir(), snapshots.savepointsDir());
+        SensorPipelineJob.Settings settings = SensorPipelineJob.Settings.of(ws.config());
+        Configuration conf = SensorPipelineJob.retainedCheckpoints(snapshots.checkpointsDir(), snapshots.savepointsDir(),
+                settings.job().retainedCheckpoints());
         conf.set(RestOptions.BIND_PORT, "0"); // a free port for the REST endpoint: never clash with another Flink
         Optional<Snapshot> from = snapshots.newest();
         String origin;
@@ -87,7 +89,7 @@ final class PipelineCommand implements Callable<Integer> {
         ServiceHeartbeat.now(SERVICE, false, "starting", origin).write(heartbeat);
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
-        SensorPipelineJob.assemble(env, SensorPipelineJob.Settings.of(ws.config()));
+        SensorPipelineJob.assemble(env, settings);
         JobClient job = env.executeAsync("gridwatch sensor pipeline");
         String jobId = job.getJobID().toHexString();
         System.out.printf("sensor pipeline job %s submitted (parallelism %d, checkpoints in %s); Ctrl-C stops it with a savepoint%n",

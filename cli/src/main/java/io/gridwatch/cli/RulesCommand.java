@@ -17,6 +17,7 @@ import io.gridwatch.catalogue.Catalogue;
 import io.gridwatch.rules.Rule;
 import io.gridwatch.rules.RuleCheck;
 import io.gridwatch.rules.RuleSet;
+import io.gridwatch.rules.RulesInForce;
 import io.gridwatch.sensor.Reading;
 import io.gridwatch.topics.Topics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -34,7 +35,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -46,11 +46,11 @@ import java.util.stream.Collectors;
  * {@code gridwatch rules list | push | diff | backtest}: the detection rules in force, and changing them at run
  * time on the compacted topic {@code gw.rules.v1} (CONTRACTS.md §3: keyed by rule id, a null value deletes).
  *
- * <p>The rules in force are what the sensor rules job computes ({@code SensorRulesFunction}): the shipped
- * defaults ({@link RuleSet#defaults()}) with the topic's rules laid over them by rule id, a record applied only
- * if the set stays valid and {@link RuleCheck} finds no error in it (otherwise the job ignores it and keeps what it had),
- * a deleted id falling back to its default. {@link RulesInForce} replays the topic the same way. A file's rules with
- * errors by {@link RuleCheck} are refused by push, diff and backtest; its warnings are printed.
+ * <p>The rules in force are {@link RulesInForce}, the definition the sensor rules job ({@code SensorRulesFunction})
+ * uses too: the shipped defaults ({@link RuleSet#defaults()}) with the topic's rules laid over them by rule id, a record
+ * applied only if the set stays valid and {@link RuleCheck} finds no error in it (otherwise it is ignored and the rule
+ * before stays), a deleted id falling back to its default. A file's rules with errors by {@link RuleCheck} are refused
+ * by push, diff and backtest; its warnings are printed.
  */
 @Command(name = "rules", description = "The detection rules in force, and changing them at run time (gw.rules.v1).",
         subcommands = {RulesCommand.ListRules.class, RulesCommand.Push.class, RulesCommand.Diff.class, RulesCommand.BacktestRules.class})
@@ -74,7 +74,7 @@ final class RulesCommand implements Callable<Integer> {
     }
 
     RulesInForce inForce(TopicRecords kafka) {
-        return RulesInForce.read(kafka, top.workspace().catalogue());
+        return readInForce(kafka, top.workspace().catalogue());
     }
 
     /**
@@ -93,98 +93,18 @@ final class RulesCommand implements Callable<Integer> {
         return rules;
     }
 
-    /** Where a rule in force comes from. */
-    enum Origin {
-        /** shipped, not on the topic */
-        DEFAULT,
-        /** shipped, replaced by the topic's rule of the same id */
-        OVERRIDDEN,
-        /** on the topic only */
-        ADDED;
-
-        String id() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
-    }
-
     /**
-     * The rules in force, as the sensor rules job builds them from {@code gw.rules.v1}.
-     *
-     * @param analysts the topic's rules the job applied, by rule id in the order first written
-     * @param ignored  rule id → why the job ignored its newest record (it keeps the rule it had before)
-     * @param effective the defaults with the analysts' rules laid over them
+     * The rules in force as the sensor rules job builds them: {@code gw.rules.v1} read from its beginning and replayed, in
+     * offset order, through {@link RulesInForce} (the one definition the job uses too).
      */
-    record RulesInForce(Map<String, Rule> analysts, Map<String, String> ignored, RuleSet effective) {
-
-        /** Replays the topic's records (rule id, JSON or null), in offset order; a rule with errors is ignored, as the job does. */
-        static RulesInForce replay(List<Map.Entry<String, String>> records, Catalogue catalogue) {
-            LinkedHashMap<String, Rule> analysts = new LinkedHashMap<>();
-            Map<String, String> ignored = new LinkedHashMap<>();
-            RuleSet effective = DEFAULTS;
-            for (Map.Entry<String, String> r : records) {
-                String id = r.getKey();
-                if (r.getValue() == null) {
-                    analysts.remove(id);
-                    ignored.remove(id);
-                    effective = layered(analysts);
-                    continue;
-                }
-                try {
-                    Rule rule = RuleSet.parseRule(r.getValue());
-                    if (!rule.ruleId().equals(id)) {
-                        throw new IllegalArgumentException("the record is keyed '" + id + "' but its rule_id is '" + rule.ruleId() + "'");
-                    }
-                    RuleCheck.check(rule, catalogue).requireNoErrors();
-                    effective = effective.with(rule);
-                    analysts.put(id, rule);
-                    ignored.remove(id);
-                } catch (IllegalArgumentException e) {
-                    ignored.put(id, e.getMessage());
-                }
+    static RulesInForce readInForce(TopicRecords kafka, Catalogue catalogue) {
+        List<Map.Entry<String, String>> records = new ArrayList<>();
+        kafka.readToEnd(Topics.RULES.name(), r -> {
+            if (r.key() != null) {
+                records.add(new java.util.AbstractMap.SimpleImmutableEntry<>(r.key(), r.value()));
             }
-            return new RulesInForce(analysts, ignored, effective);
-        }
-
-        static RulesInForce read(TopicRecords kafka, Catalogue catalogue) {
-            List<Map.Entry<String, String>> records = new ArrayList<>();
-            kafka.readToEnd(Topics.RULES.name(), r -> {
-                if (r.key() != null) {
-                    records.add(new java.util.AbstractMap.SimpleImmutableEntry<>(r.key(), r.value()));
-                }
-            });
-            return replay(records, catalogue);
-        }
-
-        static RuleSet layered(Map<String, Rule> analysts) {
-            RuleSet set = DEFAULTS;
-            for (Rule r : analysts.values()) {
-                set = set.with(r);
-            }
-            return set;
-        }
-
-        Origin origin(String ruleId) {
-            boolean shipped = DEFAULTS.rule(ruleId).isPresent();
-            return !analysts.containsKey(ruleId) ? Origin.DEFAULT : shipped ? Origin.OVERRIDDEN : Origin.ADDED;
-        }
-
-        /**
-         * The rules in force with {@code candidates} laid over them, one by one, so that a clash names its rule.
-         *
-         * @throws RuleSet.InvalidRuleException naming the rule that does not fit
-         */
-        RuleSet with(RuleSet candidates, String origin) {
-            RuleSet set = effective;
-            for (Rule r : candidates.rules()) {
-                try {
-                    set = set.with(r);
-                } catch (IllegalArgumentException e) {
-                    throw new RuleSet.InvalidRuleException(origin + ": rule '" + r.ruleId()
-                            + "' does not fit the rules in force: " + e.getMessage(), e);
-                }
-            }
-            return set;
-        }
+        });
+        return RulesInForce.replay(DEFAULTS, catalogue, records);
     }
 
     /** Reads and parses a rules file (a JSON array of rules, or one rule); errors name the file, the rule and the field. */
@@ -229,16 +149,16 @@ final class RulesCommand implements Callable<Integer> {
                 }
             } else {
                 ConsoleTable t = new ConsoleTable("rule", "type", "kind", "origin", "scope", "condition");
-                Map<Origin, Integer> counts = new java.util.EnumMap<>(Origin.class);
+                Map<RulesInForce.Origin, Integer> counts = new java.util.EnumMap<>(RulesInForce.Origin.class);
                 for (Rule r : inForce.effective().rules()) {
-                    Origin o = inForce.origin(r.ruleId());
+                    RulesInForce.Origin o = inForce.origin(r.ruleId());
                     counts.merge(o, 1, Integer::sum);
                     t.row(r.ruleId(), r.sensorType().id(), r.kind().id(), o.id(), scope(r), condition(r));
                 }
                 t.print(System.out);
                 System.out.printf("%d rules in force: %d default, %d overridden, %d added (%s on %s)%n",
-                        inForce.effective().rules().size(), counts.getOrDefault(Origin.DEFAULT, 0),
-                        counts.getOrDefault(Origin.OVERRIDDEN, 0), counts.getOrDefault(Origin.ADDED, 0), Topics.RULES.name(),
+                        inForce.effective().rules().size(), counts.getOrDefault(RulesInForce.Origin.DEFAULT, 0),
+                        counts.getOrDefault(RulesInForce.Origin.OVERRIDDEN, 0), counts.getOrDefault(RulesInForce.Origin.ADDED, 0), Topics.RULES.name(),
                         rules.top.workspace().config().stack().kafka().bootstrapServers());
             }
             warnIgnored(inForce);
@@ -413,8 +333,6 @@ final class RulesCommand implements Callable<Integer> {
             TopicRecords kafka = rules.kafka();
             RulesInForce inForce = rules.inForce(kafka);
             inForce.with(fileRules, file == null ? "push" : file.toString());
-            LinkedHashMap<String, Rule> after = new LinkedHashMap<>(inForce.analysts());
-            fileRules.rules().forEach(r -> after.put(r.ruleId(), r));
             for (String id : delete) {
                 if (fileRules.rule(id).isPresent()) {
                     throw new IllegalArgumentException("rule '" + id + "' is both in " + file + " and to be deleted");
@@ -424,10 +342,9 @@ final class RulesCommand implements Callable<Integer> {
                             ? "rule '" + id + "' is a default that " + Topics.RULES.name() + " does not override: nothing to delete"
                             : "no rule '" + id + "' on " + Topics.RULES.name() + "; its rules are: " + inForce.analysts().keySet());
                 }
-                after.remove(id);
             }
             try {
-                RulesInForce.layered(after);
+                inForce.after(fileRules.rules(), delete);
             } catch (IllegalArgumentException e) {
                 throw new RuleSet.InvalidRuleException("after deleting " + delete + " the rules would clash: " + e.getMessage(), e);
             }
@@ -516,7 +433,9 @@ final class RulesCommand implements Callable<Integer> {
             }
             CaseTracker tracker = new CaseTracker(rules.top.workspace().catalogue(), GridNames.of(AdministrativeDivisions.dalian()),
                     Responsibility.load(), CaseTracker.Settings.DEFAULTS);
-            Comparison cmp = new Backtest(tracker).compare(readings, inForce.effective(), candidate);
+            // imitates the job's watermark (jobs.sensor_pipeline.out_of_orderness_s): offline timers fire as they would there
+            Comparison cmp = new Backtest(tracker, rules.top.workspace().config().jobs().sensorPipeline().outOfOrderness())
+                    .compare(readings, inForce.effective(), candidate);
             List<String> ids = fileRules.rules().stream().map(Rule::ruleId).toList();
             if (json) {
                 ObjectNode root = Json.mapper().createObjectNode();

@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
@@ -27,7 +28,7 @@ import java.util.Objects;
  * {@value #DEFAULTS_RESOURCE}; a file given with {@code --config} or {@code GRIDWATCH_CONFIG}
  * overrides any part of them. Unknown keys are an error that names the key.
  */
-public record GridwatchConfig(Stack stack, CatalogueConfig catalogue, Grids grids) {
+public record GridwatchConfig(Stack stack, CatalogueConfig catalogue, Grids grids, Jobs jobs) {
 
     public static final String DEFAULTS_RESOURCE = "/io/gridwatch/config/gridwatch-defaults.yaml";
 
@@ -35,6 +36,7 @@ public record GridwatchConfig(Stack stack, CatalogueConfig catalogue, Grids grid
         Objects.requireNonNull(stack, "stack");
         Objects.requireNonNull(catalogue, "catalogue");
         Objects.requireNonNull(grids, "grids");
+        Objects.requireNonNull(jobs, "jobs");
     }
 
     /** The local stack: where its data lives and the addresses of its three services. */
@@ -145,6 +147,106 @@ public record GridwatchConfig(Stack stack, CatalogueConfig catalogue, Grids grid
                     throw new IllegalArgumentException("management area " + name + ": street code must have 9 digits: " + s);
                 }
             }
+        }
+    }
+
+    /** The Flink jobs' settings, one section per job. */
+    public record Jobs(SensorPipelineConfig sensorPipeline) {
+        public Jobs {
+            Objects.requireNonNull(sensorPipeline, "jobs.sensor_pipeline");
+        }
+    }
+
+    /**
+     * The sensor pipeline job (readings → rules → detections → cases and alerts); the keys are documented in
+     * {@value #DEFAULTS_RESOURCE}.
+     *
+     * @param consumerGroup         Kafka consumer group of the readings (the rules source uses it + {@code -rules}); also
+     *                              the prefix of the job's transactional ids
+     * @param checkpointIntervalS   seconds between checkpoints: how far back a restarted job replays, and how late
+     *                              Kafka's readers of cases and alerts see them (transactions commit at checkpoints)
+     * @param retainedCheckpoints   completed checkpoints kept on disk for a restart
+     * @param outOfOrdernessS       how far the watermark stays behind the newest reading
+     * @param idlenessS             after how long without readings a source split stops holding the watermark back
+     * @param latenessS             how late a reading may arrive and still be judged in event-time order (the rules'
+     *                              replay horizon; CONTRACTS.md §1 promises an hour)
+     * @param bufferTimeoutMs       how long a partly filled network buffer waits before it is sent on
+     * @param batch                 rows per PostgreSQL statement, per table
+     */
+    public record SensorPipelineConfig(String consumerGroup, int checkpointIntervalS, int retainedCheckpoints, int outOfOrdernessS,
+                                       int idlenessS, int latenessS, int bufferTimeoutMs, Batch batch) {
+
+        /** Most that lateness may be: {@code RuleEvaluator} keeps a day at most. */
+        public static final int MAX_LATENESS_S = 86_400;
+
+        public SensorPipelineConfig {
+            String at = "jobs.sensor_pipeline.";
+            if (consumerGroup == null || consumerGroup.isBlank() || !consumerGroup.matches("[A-Za-z0-9._-]+")) {
+                throw new IllegalArgumentException(at + "consumer_group must be letters, digits, '.', '_' or '-', got '" + consumerGroup + "'");
+            }
+            requireRange(checkpointIntervalS, 1, 3_600, at + "checkpoint_interval_s");
+            requireRange(retainedCheckpoints, 1, 100, at + "retained_checkpoints");
+            requireRange(outOfOrdernessS, 0, 3_600, at + "out_of_orderness_s");
+            requireRange(idlenessS, 1, 3_600, at + "idleness_s");
+            requireRange(latenessS, 1, MAX_LATENESS_S, at + "lateness_s");
+            requireRange(bufferTimeoutMs, 0, 60_000, at + "buffer_timeout_ms");
+            Objects.requireNonNull(batch, at + "batch");
+        }
+
+        public Duration checkpointInterval() {
+            return Duration.ofSeconds(checkpointIntervalS);
+        }
+
+        public Duration outOfOrderness() {
+            return Duration.ofSeconds(outOfOrdernessS);
+        }
+
+        public Duration idleness() {
+            return Duration.ofSeconds(idlenessS);
+        }
+
+        public Duration lateness() {
+            return Duration.ofSeconds(latenessS);
+        }
+
+        public Duration bufferTimeout() {
+            return Duration.ofMillis(bufferTimeoutMs);
+        }
+
+        /** This section with another consumer group (tests and the demo keep their runs apart this way). */
+        public SensorPipelineConfig withConsumerGroup(String group) {
+            return new SensorPipelineConfig(group, checkpointIntervalS, retainedCheckpoints, outOfOrdernessS, idlenessS, latenessS,
+                    bufferTimeoutMs, batch);
+        }
+
+        /** This section with other checkpoint, watermark and idleness times (whole seconds). */
+        public SensorPipelineConfig withTimes(Duration checkpointInterval, Duration outOfOrderness, Duration idleness) {
+            return new SensorPipelineConfig(consumerGroup, seconds(checkpointInterval, "checkpoint interval"),
+                    retainedCheckpoints, seconds(outOfOrderness, "out-of-orderness"), seconds(idleness, "idleness"), latenessS,
+                    bufferTimeoutMs, batch);
+        }
+
+        private static int seconds(Duration d, String what) {
+            if (d.toMillis() % 1_000 != 0 || d.getSeconds() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(what + " must be whole seconds, got " + d);
+            }
+            return (int) d.getSeconds();
+        }
+    }
+
+    /** Rows per PostgreSQL statement: more is fewer round trips, less is a shorter wait for a checkpoint's flush. */
+    public record Batch(int readings, int cases, int alerts) {
+        public Batch {
+            String at = "jobs.sensor_pipeline.batch.";
+            requireRange(readings, 1, 100_000, at + "readings");
+            requireRange(cases, 1, 100_000, at + "cases");
+            requireRange(alerts, 1, 100_000, at + "alerts");
+        }
+    }
+
+    private static void requireRange(int value, int min, int max, String key) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(key + " must be within " + min + ".." + max + ", got " + value);
         }
     }
 

@@ -4,6 +4,7 @@ import io.gridwatch.cases.Alert;
 import io.gridwatch.cases.CaseMessage;
 import io.gridwatch.config.GridwatchConfig;
 import io.gridwatch.detection.Detection;
+import io.gridwatch.rules.RuleEvaluator;
 import io.gridwatch.sensor.Reading;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -11,6 +12,7 @@ import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -38,14 +40,23 @@ public final class SensorPipeline {
     /** Districtless detections (a sensor outside every grid) are still tracked, under this key. */
     static final String NO_DISTRICT = "000000";
 
-    /** @param caseNumbers where case numbers come from: they must be unique forever ({@link PostgresCaseNumbers}) */
+    /** As {@link #build(DataStream, DataStream, Outputs, GridwatchConfig.Edition, Duration, CaseNumberSource)} with the contract's lateness. */
     public static void build(DataStream<Reading> readings, DataStream<RuleChange> ruleChanges, Outputs outputs,
                              GridwatchConfig.Edition edition, CaseNumberSource caseNumbers) {
+        build(readings, ruleChanges, outputs, edition, RuleEvaluator.DEFAULT_LATENESS, caseNumbers);
+    }
+
+    /**
+     * @param lateness    how late a reading may arrive and still be judged in event-time order ({@code jobs.sensor_pipeline.lateness_s})
+     * @param caseNumbers where case numbers come from: they must be unique forever ({@link PostgresCaseNumbers})
+     */
+    public static void build(DataStream<Reading> readings, DataStream<RuleChange> ruleChanges, Outputs outputs,
+                             GridwatchConfig.Edition edition, Duration lateness, CaseNumberSource caseNumbers) {
         BroadcastStream<RuleChange> rules = ruleChanges.broadcast(new MapStateDescriptor[] {SensorRulesFunction.RULES});
         SingleOutputStreamOperator<Detection> detections = readings
                 .keyBy(Reading::sensorId)
                 .connect(rules)
-                .process(new SensorRulesFunction(edition))
+                .process(new SensorRulesFunction(edition, lateness))
                 .uid("sensor-rules").name("sensor rules");
         for (int i = 0; i < outputs.detections().size(); i++) {
             detections.sinkTo(outputs.detections().get(i)).uid("detections-sink-" + i).name("detections sink " + i);

@@ -27,23 +27,46 @@ import java.util.List;
  */
 public final class SensorPipelineJob {
 
-    /** How the job connects and how often it checkpoints. */
+    /**
+     * Where the job connects, and its own settings ({@code jobs.sensor_pipeline} of the configuration).
+     *
+     * @param job checkpointing, watermarks, lateness, batch sizes, consumer group
+     */
     public record Settings(String kafkaBootstrap, String mqttUri, String jdbcUrl, String dbUser,
-                           GridwatchConfig.Edition edition, String groupId, Duration checkpointInterval,
-                           Duration outOfOrderness, Duration idleness) {
+                           GridwatchConfig.Edition edition, GridwatchConfig.SensorPipelineConfig job) {
+        public Settings {
+            java.util.Objects.requireNonNull(kafkaBootstrap, "kafkaBootstrap");
+            java.util.Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+            java.util.Objects.requireNonNull(edition, "edition");
+            java.util.Objects.requireNonNull(job, "job");
+        }
+
+        /**
+         * The configuration's settings with another consumer group and times; the rest (lateness, batches …) as configured
+         * by default. Whole seconds. For callers that predate {@code jobs.sensor_pipeline} (the demo, the benchmarks).
+         */
+        public Settings(String kafkaBootstrap, String mqttUri, String jdbcUrl, String dbUser, GridwatchConfig.Edition edition,
+                        String groupId, Duration checkpointInterval, Duration outOfOrderness, Duration idleness) {
+            this(kafkaBootstrap, mqttUri, jdbcUrl, dbUser, edition, GridwatchConfig.defaults().jobs().sensorPipeline()
+                    .withConsumerGroup(groupId).withTimes(checkpointInterval, outOfOrderness, idleness));
+        }
+
         public static Settings of(GridwatchConfig config) {
             GridwatchConfig.Stack s = config.stack();
             return new Settings(s.kafka().bootstrapServers(), s.mqtt().uri(), s.postgres().jdbcUrl(), s.postgres().user(),
-                    config.catalogue().edition(), "gridwatch-sensor-pipeline", Duration.ofSeconds(5),
-                    Duration.ofSeconds(5), Duration.ofSeconds(30));
+                    config.catalogue().edition(), config.jobs().sensorPipeline());
+        }
+
+        /** These settings with another job section. */
+        public Settings with(GridwatchConfig.SensorPipelineConfig other) {
+            return new Settings(kafkaBootstrap, mqttUri, jdbcUrl, dbUser, edition, other);
+        }
+
+        /** The readings' consumer group ({@code jobs.sensor_pipeline.consumer_group}). */
+        public String groupId() {
+            return job.consumerGroup();
         }
     }
-
-    /** How long a partly filled network buffer waits before it is sent on. */
-    static final long BUFFER_TIMEOUT_MS = 20;
-
-    /** Readings per PostgreSQL batch: a few thousand rows, one statement. */
-    static final int READINGS_BATCH = 1_000;
 
     private SensorPipelineJob() {
     }
@@ -58,18 +81,19 @@ public final class SensorPipelineJob {
      * {@code readingsStart} says (e.g. {@code OffsetsInitializer.timestamp(t)}: only what was appended since t).
      */
     public static void assemble(StreamExecutionEnvironment env, Settings s, OffsetsInitializer readingsStart) {
-        env.enableCheckpointing(s.checkpointInterval().toMillis());
+        GridwatchConfig.SensorPipelineConfig job = s.job();
+        env.enableCheckpointing(job.checkpointInterval().toMillis());
         // a detection is a rare record: with Flink's default 100 ms an alert waited for its network buffers' timeout at
-        // each of the two exchanges (keyBy sensor, keyBy district); 20 ms costs a few more flushes per second
-        env.setBufferTimeout(BUFFER_TIMEOUT_MS);
+        // each of the two exchanges (keyBy sensor, keyBy district); a few ms cost a few more flushes per second
+        env.setBufferTimeout(job.bufferTimeoutMs());
         DataStream<Reading> readings = env.fromSource(
                 Readings.source(s.kafkaBootstrap(), s.groupId(), readingsStart),
-                WatermarkStrategy.<Reading>forBoundedOutOfOrderness(s.outOfOrderness())
+                WatermarkStrategy.<Reading>forBoundedOutOfOrderness(job.outOfOrderness())
                         .withTimestampAssigner((r, t) -> r.ts())
-                        .withIdleness(s.idleness()),
+                        .withIdleness(job.idleness()),
                 "readings").uid("readings-source");
         // the readings themselves, for Grafana and for replays (rules backtest)
-        readings.sinkTo(new JdbcSink<>(s.jdbcUrl(), s.dbUser(), READINGS_BATCH, new ReadingsWriter()))
+        readings.sinkTo(new JdbcSink<>(s.jdbcUrl(), s.dbUser(), job.batch().readings(), new ReadingsWriter()))
                 .uid("readings-sink").name("readings sink");
         DataStream<RuleChange> rules = env.fromSource(RuleChanges.source(s.kafkaBootstrap(), s.groupId() + "-rules"),
                 RuleChanges.WATERMARKS, "rules").uid("rules-source");
@@ -80,12 +104,12 @@ public final class SensorPipelineJob {
                         DeliveryGuarantee.EXACTLY_ONCE, tx + "-detections")),
                 List.of(KafkaJson.<CaseMessage>sink(s.kafkaBootstrap(), Topics.CASES, m -> m.caseFile().caseId(),
                                 DeliveryGuarantee.EXACTLY_ONCE, tx + "-cases"),
-                        new JdbcSink<CaseMessage>(s.jdbcUrl(), s.dbUser(), 200, (db, batch) -> new CaseStore(db.dataSource()).write(batch))),
+                        new JdbcSink<CaseMessage>(s.jdbcUrl(), s.dbUser(), job.batch().cases(), (db, batch) -> new CaseStore(db.dataSource()).write(batch))),
                 List.of(KafkaJson.<Alert>sink(s.kafkaBootstrap(), Topics.ALERTS, Alert::alertId,
                                 DeliveryGuarantee.EXACTLY_ONCE, tx + "-alerts"),
-                        new JdbcSink<Alert>(s.jdbcUrl(), s.dbUser(), 200, (db, batch) -> new AlertStore(db.dataSource()).write(batch)),
+                        new JdbcSink<Alert>(s.jdbcUrl(), s.dbUser(), job.batch().alerts(), (db, batch) -> new AlertStore(db.dataSource()).write(batch)),
                         new MqttSink<Alert>(s.mqttUri(), Alert::mqttTopic)));
-        SensorPipeline.build(readings, rules, outputs, s.edition(), new PostgresCaseNumbers(s.jdbcUrl(), s.dbUser()));
+        SensorPipeline.build(readings, rules, outputs, s.edition(), job.lateness(), new PostgresCaseNumbers(s.jdbcUrl(), s.dbUser()));
     }
 
     /** Writes readings through one {@link ReadingStore} per sink writer, so that it prepares each month's partition once. */
@@ -104,9 +128,6 @@ public final class SensorPipelineJob {
         }
     }
 
-    /** Completed checkpoints kept on disk: the newest to restore from, and older ones should the newest be unreadable. */
-    public static final int RETAINED_CHECKPOINTS = 3;
-
     /**
      * Where checkpoints go. Flink's default keeps them in the JobManager's memory, limited to 5 MiB a state
      * handle: 100,000 sensors need about 12 MB a subtask, and every checkpoint would fail.
@@ -120,14 +141,16 @@ public final class SensorPipelineJob {
 
     /**
      * As {@link #checkpointStorage(java.nio.file.Path)}, for a job that must survive its process: checkpoints are
-     * retained when the job is cancelled or its process dies (the {@value #RETAINED_CHECKPOINTS} newest), and savepoints
-     * go to {@code savepoints}, so that the next start can resume from the newest of either.
+     * retained when the job is cancelled or its process dies (the {@code retained} newest: {@code
+     * jobs.sensor_pipeline.retained_checkpoints}), and savepoints go to {@code savepoints}, so that the next start can
+     * resume from the newest of either.
      */
-    public static org.apache.flink.configuration.Configuration retainedCheckpoints(java.nio.file.Path checkpoints, java.nio.file.Path savepoints) {
+    public static org.apache.flink.configuration.Configuration retainedCheckpoints(java.nio.file.Path checkpoints, java.nio.file.Path savepoints,
+                                                                                 int retained) {
         org.apache.flink.configuration.Configuration conf = checkpointStorage(checkpoints);
         conf.set(org.apache.flink.configuration.CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
                 org.apache.flink.configuration.ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
-        conf.set(org.apache.flink.configuration.CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, RETAINED_CHECKPOINTS);
+        conf.set(org.apache.flink.configuration.CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, retained);
         conf.set(org.apache.flink.configuration.CheckpointingOptions.SAVEPOINT_DIRECTORY, savepoints.toAbsolutePath().toUri().toString());
         return conf;
     }

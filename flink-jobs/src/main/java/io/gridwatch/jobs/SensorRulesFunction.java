@@ -3,10 +3,10 @@ package io.gridwatch.jobs;
 import io.gridwatch.catalogue.Catalogue;
 import io.gridwatch.config.GridwatchConfig;
 import io.gridwatch.detection.Detection;
-import io.gridwatch.rules.Rule;
 import io.gridwatch.rules.RuleCheck;
 import io.gridwatch.rules.RuleEvaluator;
 import io.gridwatch.rules.RuleSet;
+import io.gridwatch.rules.RulesInForce;
 import io.gridwatch.rules.SensorRuleState;
 import io.gridwatch.sensor.Reading;
 import org.apache.flink.api.common.state.BroadcastState;
@@ -22,16 +22,16 @@ import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The sensor rules operator, keyed by sensor id: moves one sensor's {@link SensorRuleState} in and
  * out of Flink state around {@link RuleEvaluator}, and keeps the analysts' rules (from
- * {@code gw.rules.v1}) in broadcast state. The effective rules are the shipped defaults with the
- * topic's rules laid over them by rule id; a rule deleted from the topic falls back to its default. A rule that
- * cannot work ({@link RuleCheck} errors: an unknown metric or category, a clear that always holds …) is logged and
- * not applied; the rule it would have replaced stays in force.
+ * {@code gw.rules.v1}) in broadcast state. What is in force is {@link RulesInForce}: the shipped defaults with the
+ * topic's rules laid over them by rule id, a deleted rule falling back to its default. A rule that cannot work
+ * ({@link RuleCheck} errors: an unknown metric or category, a clear that always holds …) is logged and not applied;
+ * the rule it would have replaced stays in force.
  */
 public final class SensorRulesFunction extends KeyedBroadcastProcessFunction<String, Reading, RuleChange, Detection> {
 
@@ -48,26 +48,33 @@ public final class SensorRulesFunction extends KeyedBroadcastProcessFunction<Str
     static final ValueStateDescriptor<SensorKeyState> SENSOR = new ValueStateDescriptor<>("sensor", SensorKeyState.Serializer.INSTANCE);
 
     private final GridwatchConfig.Edition edition;
+    private final Duration lateness;
     private transient Catalogue catalogue;
     private transient RuleEvaluator evaluator;
-    private transient RuleSet rules;
+    private transient RulesInForce inForce;
     private transient ValueState<SensorKeyState> sensorState;
     private transient Counter detections;
 
-    /** @param edition the catalogue that pushed rules' categories must belong to */
-    public SensorRulesFunction(GridwatchConfig.Edition edition) {
+    /**
+     * @param edition  the catalogue that pushed rules' categories must belong to
+     * @param lateness how late a reading may arrive and still be judged in event-time order (the replay horizon of
+     *                 {@link RuleEvaluator#RuleEvaluator(Duration)}; {@code jobs.sensor_pipeline.lateness_s})
+     */
+    public SensorRulesFunction(GridwatchConfig.Edition edition, Duration lateness) {
         this.edition = java.util.Objects.requireNonNull(edition, "edition");
+        this.lateness = java.util.Objects.requireNonNull(lateness, "lateness");
+        new RuleEvaluator(lateness); // refuse a bound the evaluator refuses now, not when the job starts
     }
 
-    /** With the catalogue edition of the default configuration ({@code gridwatch-defaults.yaml}). */
+    /** With the catalogue edition and lateness of the default configuration ({@code gridwatch-defaults.yaml}). */
     public SensorRulesFunction() {
-        this(GridwatchConfig.defaults().catalogue().edition());
+        this(GridwatchConfig.defaults().catalogue().edition(), GridwatchConfig.defaults().jobs().sensorPipeline().lateness());
     }
 
     @Override
     public void open(OpenContext ctx) {
         catalogue = Catalogue.load(edition);
-        evaluator = new RuleEvaluator();
+        evaluator = new RuleEvaluator(lateness);
         sensorState = getRuntimeContext().getState(SENSOR);
         detections = getRuntimeContext().getMetricGroup().counter("detections");
     }
@@ -78,7 +85,7 @@ public final class SensorRulesFunction extends KeyedBroadcastProcessFunction<Str
         if (state == null) {
             state = new SensorKeyState(new SensorRuleState());
         }
-        emit(evaluator.onReading(state.rules, reading, rules(ctx.getBroadcastState(RULES))), out);
+        emit(evaluator.onReading(state.rules, reading, inForce(ctx.getBroadcastState(RULES)).effective()), out);
         store(state, ctx.timerService());
     }
 
@@ -97,58 +104,46 @@ public final class SensorRulesFunction extends KeyedBroadcastProcessFunction<Str
             sensorState.update(state);
             return;
         }
-        emit(evaluator.onTimer(state.rules, timestamp, rules(ctx.getBroadcastState(RULES))), out);
+        emit(evaluator.onTimer(state.rules, timestamp, inForce(ctx.getBroadcastState(RULES)).effective()), out);
         store(state, ctx.timerService());
     }
 
     @Override
     public void processBroadcastElement(RuleChange change, Context ctx, Collector<Detection> out) throws Exception {
         BroadcastState<String, String> state = ctx.getBroadcastState(RULES);
-        if (change.isDelete()) {
-            state.remove(change.ruleId());
-            LOG.info("rule {} deleted; its default (if any) applies again", change.ruleId());
-        } else {
-            try {
-                Rule rule = RuleSet.parseRule(change.json());
-                if (!rule.ruleId().equals(change.ruleId())) {
-                    LOG.warn("ignoring rule record keyed {} whose rule_id is {}", change.ruleId(), rule.ruleId());
-                    return;
-                }
-                RuleCheck.Findings findings = RuleCheck.check(rule, catalogue);
-                if (findings.hasErrors()) {
-                    LOG.error("ignoring rule {} on the rules topic, it cannot work (the rule in force before stays): {}",
-                            change.ruleId(), String.join("; ", findings.errors()));
-                    return;
-                }
-                findings.warnings().forEach(w -> LOG.warn("rule {} applied, but: {}", change.ruleId(), w));
-                // a rule that parses alone may still clash with the others (same family and scope): check the whole set
-                rules(ctx.getBroadcastState(RULES)).with(rule);
+        RulesInForce.Applied applied = inForce(state).apply(change.ruleId(), change.json());
+        switch (applied.outcome()) {
+            case APPLIED -> {
+                applied.warnings().forEach(w -> LOG.warn("rule {} applied, but: {}", change.ruleId(), w));
                 state.put(change.ruleId(), change.json());
                 LOG.info("rule {} changed; applies from the next reading", change.ruleId());
-            } catch (IllegalArgumentException e) {
-                LOG.warn("ignoring invalid rule {} on the rules topic: {}", change.ruleId(), e.getMessage());
-                return;
+            }
+            case DELETED -> {
+                state.remove(change.ruleId());
+                LOG.info("rule {} deleted; its default (if any) applies again", change.ruleId());
+            }
+            case IGNORED -> LOG.error("ignoring rule {} on the rules topic, it cannot work (the rule in force before stays): {}",
+                    change.ruleId(), applied.reason());
+        }
+        // a deletion can leave out another rule that no longer fits: keep the broadcast state what is in force
+        for (String id : applied.rules().ignored().keySet()) {
+            if (!id.equals(change.ruleId()) && state.contains(id) && !applied.rules().analysts().containsKey(id)) {
+                LOG.error("rule {} leaves the rules in force: {}", id, applied.rules().ignored().get(id));
+                state.remove(id);
             }
         }
-        rules = null; // rebuilt from the broadcast state at the next reading
+        inForce = applied.rules();
     }
 
-    private RuleSet rules(ReadOnlyBroadcastState<String, String> analystRules) throws Exception {
-        if (rules == null) {
-            RuleSet set = RuleSet.defaults();
-            for (Map.Entry<String, String> e : analystRules.immutableEntries()) {
-                try {
-                    Rule rule = RuleSet.parseRule(e.getValue());
-                    RuleCheck.check(rule, catalogue).requireNoErrors();
-                    set = set.with(rule);
-                } catch (IllegalArgumentException ex) {
-                    // restored from a checkpoint taken before this check existed: never crash on it, leave it out
-                    LOG.error("leaving out rule {} of the restored rules, it cannot work: {}", e.getKey(), ex.getMessage());
-                }
-            }
-            rules = set;
+    /** The rules in force: the defaults with the broadcast state's rules laid over them, rebuilt after a restore. */
+    private RulesInForce inForce(ReadOnlyBroadcastState<String, String> analystRules) throws Exception {
+        if (inForce == null) {
+            RulesInForce set = RulesInForce.replay(RuleSet.defaults(), catalogue, analystRules.immutableEntries());
+            // restored from a checkpoint taken before a check existed: never crash on such a rule, leave it out
+            set.ignored().forEach((id, why) -> LOG.error("leaving out rule {} of the restored rules, it cannot work: {}", id, why));
+            inForce = set;
         }
-        return rules;
+        return inForce;
     }
 
     /**

@@ -115,8 +115,10 @@ final class PipelineHarness {
     // ---- jobs ----------------------------------------------------------------------------------
 
     SensorPipelineJob.Settings settings(String jdbcUrl, String groupId, Duration checkpointInterval) {
+        GridwatchConfig.SensorPipelineConfig job = GridwatchConfig.defaults().jobs().sensorPipeline().withConsumerGroup(groupId)
+                .withTimes(checkpointInterval, Duration.ofSeconds(5), Duration.ofSeconds(5));
         return new SensorPipelineJob.Settings(services.kafkaBootstrap(), services.mqttUri(), jdbcUrl, services.postgresUser(),
-                GridwatchConfig.Edition.CLASSIC, groupId, checkpointInterval, Duration.ofSeconds(5), Duration.ofSeconds(5));
+                GridwatchConfig.Edition.CLASSIC, job);
     }
 
     /** Places the job's readings group at the end of {@code gw.readings.v1}: the job reads what is produced from now on. */

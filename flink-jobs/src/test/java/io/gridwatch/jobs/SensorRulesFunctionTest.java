@@ -1,5 +1,6 @@
 package io.gridwatch.jobs;
 
+import io.gridwatch.config.GridwatchConfig;
 import io.gridwatch.detection.Detection;
 import io.gridwatch.sensor.Reading;
 import io.gridwatch.sensor.SensorType;
@@ -10,12 +11,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The rules operator alone, in Flink's keyed-broadcast harness: output, state, timers, rule changes. */
 class SensorRulesFunctionTest {
@@ -123,5 +126,32 @@ class SensorRulesFunctionTest {
         assertThat(states()).containsExactly("wl-1/raised/blue");
         assertThat(harness.getOperator().getOperatorStateBackend().getBroadcastState(SensorRulesFunction.RULES).immutableEntries())
                 .isEmpty();
+    }
+
+    /**
+     * The lateness bound ({@code jobs.sensor_pipeline.lateness_s}) reaches the evaluator: a low reading of minute 3 that
+     * arrives after minute 9 breaks the hold that raised at minute 5 — within an hour's bound the raise is corrected, within
+     * a 2-minute bound the reading is too old to re-judge and the raise stands.
+     */
+    @Test
+    void aLateReadingIsReJudgedOnlyWithinTheConfiguredLateness() throws Exception {
+        assertThat(lateLowReading(Duration.ofHours(1))).hasSize(2).first().isEqualTo("wl-1/raised/blue");
+        assertThat(lateLowReading(Duration.ofMinutes(2))).containsExactly("wl-1/raised/blue");
+        assertThatThrownBy(() -> new SensorRulesFunction(GridwatchConfig.Edition.CLASSIC, Duration.ofDays(2)))
+                .hasMessageContaining("lateness");
+    }
+
+    private static List<String> lateLowReading(Duration lateness) throws Exception {
+        try (var h = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
+                new SensorRulesFunction(GridwatchConfig.Edition.CLASSIC, lateness), Reading::sensorId, Types.STRING, SensorRulesFunction.RULES)) {
+            h.processBroadcastWatermark(Long.MAX_VALUE);
+            for (int m = 0; m <= 9; m++) {
+                if (m != 3) {
+                    h.processElement(water("wl-1", m, 20), T0 + m * MIN);
+                }
+            }
+            h.processElement(water("wl-1", 3, 0), T0 + 3 * MIN);
+            return h.extractOutputValues().stream().map(d -> d.source().id() + "/" + d.state() + "/" + d.severity()).toList();
+        }
     }
 }
