@@ -99,8 +99,11 @@ final class CityDemo {
     /** Runs the day; returns true when cases, alerts, stored readings and dead letters are exactly what the script implies. */
     boolean run(Duration dayLength) throws Exception {
         out.println("gridwatch's services, as `./gridwatch up` starts them (each a JVM of its own in the background; harmless when they run):");
-        List<ServiceStatus> services = ws.services(configFile).up();
-        StackCommands.print(out, services);
+        for (ServiceStatus s : ws.services(configFile).up()) {
+            String detail = s.detail().lines().findFirst().orElse("");
+            out.printf("  %-9s %-5s pid %-8s %s%n", s.name(), s.state().label(), s.pid() == null ? "-" : s.pid(),
+                    detail.length() > 120 ? detail.substring(0, 119) + "…" : detail);
+        }
         out.printf("logs: %s and %s · `./gridwatch status` shows them · `./gridwatch down` stops them, losing nothing%n%n",
                 ws.varDir().resolve("log/ingest.log"), ws.varDir().resolve("log/pipeline.log"));
 
