@@ -147,7 +147,7 @@ public final class FaultBench {
             clean = bench.run(Duration.ofMinutes(dayMinutes), ingestKills, pipelineKills, seed, Duration.ofSeconds(settleS));
         } finally {
             bench.log("down: " + bench.cli("down").lines().filter(l -> l.startsWith("pipeline") || l.startsWith("ingest"))
-                    .map(String::strip).collect(Collectors.joining(" | ")));
+                    .map(l -> l.replaceAll("\\s+", " ")).collect(Collectors.joining(" | ")));
             if (!keep) {
                 postgres.dropDatabase(database);
             }
