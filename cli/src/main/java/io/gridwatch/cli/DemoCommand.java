@@ -25,10 +25,10 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * {@code gridwatch demo}: everything built so far, end to end, on this machine's embedded stack.
+ * {@code gridwatch demo}: everything built so far, end to end, on this machine: the stack and the services {@code up} starts.
  * Each issue that adds a part of the system adds its step here.
  */
-@Command(name = "demo", description = "Run the system on this machine's embedded stack and show what it does; exits 0.")
+@Command(name = "demo", description = "Run the system on this machine (the stack and the services `up` starts) and show what it does; exits 0.")
 final class DemoCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -108,8 +108,8 @@ final class DemoCommand implements Callable<Integer> {
             Path geojson = ws.varDir().resolve("demo/grids-xigang.geojson");
             int n = GridsCommand.write(set, geojson, "grid", "210203");
 
-            step(out, 7, "a simulated city day: sensors → MQTT → ingest → Kafka → Flink rules → cases and alerts");
-            asScripted = new CityDemo(ws, db, out).run(dayLength);
+            step(out, 7, "a simulated city day through the running system: sensors → MQTT → ingest → Kafka → Flink rules → cases and alerts");
+            asScripted = new CityDemo(ws, db, top.config, out).run(dayLength);
 
             step(out, 8, "camera models: tile CNNs (DL4J) on fresh generated scenes, background subtraction (OpenCV) on an H.264 clip");
             String models = new ModelsDemo(ws.varDir(), out).run();
@@ -120,12 +120,13 @@ final class DemoCommand implements Callable<Integer> {
                     ws.config().stack().postgres().jdbcUrl());
             out.printf("grids        %,d (synthetic streets/communities; real district borders)%n", set.grids().size());
             out.printf("GeoJSON      %s (%,d grids of 西岗区; all: ./gridwatch grids export --geojson FILE)%n", geojson, n);
-            out.printf("city day     %s%n", asScripted ? "every expected case raised, escalated and cleared as scripted; the noise raised nothing"
-                    : "NOT as scripted: see the list above");
+            out.printf("city day     %s%n", asScripted ? "every expected case raised, escalated and cleared as scripted; the noise raised nothing;"
+                    + " every valid reading stored, every malformed message dead-lettered with its reason" : "NOT as scripted: see the list above");
             out.printf("models       %s (pictures in %s)%n", models, ws.varDir().resolve("demo/models"));
             out.printf("look again   ./gridwatch cases   ·   ./gridwatch cases --json   ·   ./gridwatch sensors list   ·   ./gridwatch rules list%n");
             out.printf("data         %s%n", ws.varDir());
-            out.printf("took         %.1f s; the stack stays up (./gridwatch down stops it, losing nothing)%n",
+            out.printf("logs         %s (ingest.log, pipeline.log; ./gridwatch status shows the services)%n", ws.varDir().resolve("log"));
+            out.printf("took         %.1f s; the system stays up: the stack, ingest and the sensor pipeline (./gridwatch down stops them, losing nothing)%n",
                     (System.nanoTime() - start) / 1e9);
         }
         return asScripted ? 0 : 1;

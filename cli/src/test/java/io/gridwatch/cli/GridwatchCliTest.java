@@ -125,7 +125,11 @@ class GridwatchCliTest {
         assertThat(r.out()).contains("kafka     up").contains("created topics")
                 .contains("68,246").contains("SYNTHETIC").contains("高新园区").contains("outside the unit grids")
                 .contains("2101  城市防台防汛")
+                // the city day runs through the services `up` starts, not a job of its own
+                .containsPattern("ingest +up").containsPattern("pipeline +up").contains("./gridwatch down")
                 .contains("13 of 13 expected found exactly").contains("nothing raised by the noise")
+                .containsPattern("stored +([\\d,]+) of \\1 distinct valid readings").containsPattern("dead letters +(\\{.*}) on gw.deadletter.v1 \\(expected \\1\\)")
+                .contains("2 district flood watches (expected 2)").doesNotContain("✗")
                 .contains("道路积水").contains("升级为红色").contains("区域防汛预警")
                 .contains("camera models").contains("tiles decided with their neighbours (4 context rounds)").contains("distractors only, night").contains("appear-and-stay (OpenCV MOG2)")
                 .containsPattern("models +\\d of 8 scenes as expected");
@@ -139,11 +143,11 @@ class GridwatchCliTest {
         assertThat(home.resolve("var/demo/models/scene-8.png")).isRegularFile();
         assertThat(Files.size(home.resolve("var/demo/models/stall-timelapse.mp4"))).isGreaterThan(10_000);
 
-        // up again is harmless; status reports the broker; down stops it and status says so
+        // the services the demo used keep running; up again is harmless; down stops them and the stack, and status says so
         assertThat(run("up").status()).isZero();
-        assertThat(run("status").out()).contains("kafka     up");
+        assertThat(run("status").out()).contains("kafka     up").containsPattern("pipeline +up").containsPattern("ingest +up");
         CliRun down = run("down");
-        assertThat(down.out()).contains("stopped pid");
+        assertThat(down.out()).contains("stopped pid").containsPattern("pipeline +down .*stopped with savepoint");
         assertThat(run("status").out()).contains("kafka     down");
     }
 }
