@@ -182,7 +182,8 @@ public final class EndToEndBench {
         env.setParallelism(2);
         String group = "bench-e2e-" + UUID.randomUUID().toString().substring(0, 8);
         SensorPipelineJob.assemble(env, new SensorPipelineJob.Settings(services.kafkaBootstrap(), services.mqttUri(), jdbcUrl,
-                services.postgresUser(), GridwatchConfig.Edition.CLASSIC, group, Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(30)));
+                services.postgresUser(), GridwatchConfig.Edition.CLASSIC,
+                GridwatchConfig.defaults().jobs().sensorPipeline().withConsumerGroup(group)));
         JobClient job = env.executeAsync("bench end to end");
 
         // ---- ingest

@@ -41,16 +41,6 @@ public final class SensorPipelineJob {
             java.util.Objects.requireNonNull(job, "job");
         }
 
-        /**
-         * The configuration's settings with another consumer group and times; the rest (lateness, batches …) as configured
-         * by default. Whole seconds. For callers that predate {@code jobs.sensor_pipeline} (the demo, the benchmarks).
-         */
-        public Settings(String kafkaBootstrap, String mqttUri, String jdbcUrl, String dbUser, GridwatchConfig.Edition edition,
-                        String groupId, Duration checkpointInterval, Duration outOfOrderness, Duration idleness) {
-            this(kafkaBootstrap, mqttUri, jdbcUrl, dbUser, edition, GridwatchConfig.defaults().jobs().sensorPipeline()
-                    .withConsumerGroup(groupId).withTimes(checkpointInterval, outOfOrderness, idleness));
-        }
-
         public static Settings of(GridwatchConfig config) {
             GridwatchConfig.Stack s = config.stack();
             return new Settings(s.kafka().bootstrapServers(), s.mqtt().uri(), s.postgres().jdbcUrl(), s.postgres().user(),

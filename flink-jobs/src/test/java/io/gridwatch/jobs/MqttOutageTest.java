@@ -90,8 +90,7 @@ class MqttOutageTest {
         String group = "it-mqtt-outage-" + UUID.randomUUID();
         it.startReadingsFromNow(group);
         SensorPipelineJob.Settings s = it.settings(jdbcUrl, group, Duration.ofSeconds(1));
-        s = new SensorPipelineJob.Settings(s.kafkaBootstrap(), mosquitto.uri(), s.jdbcUrl(), s.dbUser(), s.edition(), s.groupId(),
-                s.checkpointInterval(), s.outOfOrderness(), s.idleness());
+        s = new SensorPipelineJob.Settings(s.kafkaBootstrap(), mosquitto.uri(), s.jdbcUrl(), s.dbUser(), s.edition(), s.job());
         Configuration noRestarts = new Configuration();
         noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         JobClient job = it.start(cluster, s, noRestarts, "mqtt outage");

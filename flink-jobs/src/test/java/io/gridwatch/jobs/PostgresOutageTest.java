@@ -91,8 +91,8 @@ class PostgresOutageTest {
         String group = "it-pg-outage-" + UUID.randomUUID();
         it.startReadingsFromNow(group);
         SensorPipelineJob.Settings s = new SensorPipelineJob.Settings(it.services.kafkaBootstrap(), it.services.mqttUri(), jdbcUrl,
-                PrivatePostgres.USER, GridwatchConfig.Edition.CLASSIC, group, Duration.ofSeconds(1), Duration.ofSeconds(5),
-                Duration.ofSeconds(5));
+                PrivatePostgres.USER, GridwatchConfig.Edition.CLASSIC, GridwatchConfig.defaults().jobs().sensorPipeline()
+                .withConsumerGroup(group).withTimes(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5)));
         Configuration noRestarts = new Configuration();
         noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         JobClient job = it.start(cluster, s, noRestarts, "postgres outage");
