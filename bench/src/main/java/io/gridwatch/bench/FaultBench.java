@@ -1,6 +1,7 @@
 package io.gridwatch.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.gridwatch.ingest.DevicePublisher;
 import io.gridwatch.config.GridwatchConfig;
 import io.gridwatch.grid.GridCache;
 import io.gridwatch.grid.GridIndex;
@@ -19,13 +20,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
@@ -43,10 +40,8 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -236,7 +231,7 @@ public final class FaultBench {
         mqtt.connect(new MqttConnectionOptions()).waitForCompletion(10_000);
         long start = System.nanoTime();
         long perMinuteNs = dayLength.toNanos() / CityDay.MINUTES;
-        Deque<IMqttToken> inFlight = new ArrayDeque<>();
+        DevicePublisher devices = new DevicePublisher(mqtt, WINDOW, 30_000);
         long published = 0;
         try {
             for (int m = 0; m < CityDay.MINUTES; m++) {
@@ -247,26 +242,7 @@ public final class FaultBench {
                     } else {
                         dead.merge(((TelemetryParser.Rejection) result).reason().code(), 1L, Long::sum);
                     }
-                    MqttMessage mm = new MqttMessage(msg.payload());
-                    mm.setQos(1);
-                    while (true) {
-                        try {
-                            inFlight.add(mqtt.publish(msg.topic(), mm));
-                            break;
-                        } catch (MqttException e) {
-                            if (e.getReasonCode() != MqttClientException.REASON_CODE_MAX_INFLIGHT) {
-                                throw e;
-                            }
-                            if (inFlight.isEmpty()) {
-                                Thread.sleep(1);
-                            } else {
-                                inFlight.poll().waitForCompletion(30_000);
-                            }
-                        }
-                    }
-                    while (inFlight.size() >= WINDOW) {
-                        inFlight.poll().waitForCompletion(30_000); // PUBACKed by the broker: published
-                    }
+                    devices.publish(msg.topic(), msg.payload());
                     published++;
                 }
                 if (m % 240 == 239) {
@@ -277,9 +253,7 @@ public final class FaultBench {
                     Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                 }
             }
-            while (!inFlight.isEmpty()) {
-                inFlight.poll().waitForCompletion(30_000);
-            }
+            devices.drain();
         } finally {
             mqtt.disconnect().waitForCompletion(5_000);
             mqtt.close();

@@ -1,6 +1,7 @@
 package io.gridwatch.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.gridwatch.ingest.DevicePublisher;
 import io.gridwatch.cases.CaseFile;
 import io.gridwatch.json.Json;
 import io.gridwatch.scenario.CityDay;
@@ -13,13 +14,9 @@ import io.gridwatch.store.Database;
 import io.gridwatch.store.SensorStore;
 import io.gridwatch.store.StoreException;
 import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
@@ -35,10 +32,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -190,7 +185,7 @@ final class CityDemo {
                                    ConsoleTable.Live live, Set<String> ids) throws Exception {
         long start = System.nanoTime();
         long perMinuteNs = dayLength.toNanos() / CityDay.MINUTES;
-        Deque<IMqttToken> inFlight = new ArrayDeque<>();
+        DevicePublisher devices = new DevicePublisher(mqtt, WINDOW, 10_000);
         Set<String> readings = new HashSet<>();
         Map<String, Long> deadLetters = new TreeMap<>();
         long published = 0;
@@ -207,26 +202,7 @@ final class CityDemo {
                 } else {
                     deadLetters.merge(((TelemetryParser.Rejection) result).reason().code(), 1L, Long::sum);
                 }
-                MqttMessage mm = new MqttMessage(msg.payload());
-                mm.setQos(1);
-                while (true) {
-                    try {
-                        inFlight.add(mqtt.publish(topic, mm));
-                        break;
-                    } catch (MqttException e) {
-                        if (e.getReasonCode() != MqttClientException.REASON_CODE_MAX_INFLIGHT) {
-                            throw e;
-                        }
-                        if (inFlight.isEmpty()) {
-                            Thread.sleep(1);
-                        } else {
-                            inFlight.poll().waitForCompletion(10_000);
-                        }
-                    }
-                }
-                while (inFlight.size() >= WINDOW) {
-                    inFlight.poll().waitForCompletion(10_000);
-                }
+                devices.publish(topic, msg.payload());
                 published++;
             }
             if (m % 180 == 179) {
@@ -240,9 +216,7 @@ final class CityDemo {
             }
         }
         }
-        while (!inFlight.isEmpty()) {
-            inFlight.poll().waitForCompletion(10_000);
-        }
+        devices.drain();
         return new Expectation(readings, deadLetters, published);
     }
 

@@ -73,19 +73,24 @@ public record Detection(int schema, String detectionId, Source source, String ru
 
         @JsonCreator
         public static State of(String id) {
-            for (State s : values()) {
-                if (s.id().equals(id)) {
-                    return s;
-                }
-            }
-            throw new IllegalArgumentException("unknown detection state '" + id + "'; known: "
-                    + Arrays.stream(values()).map(State::id).toList());
+            return byId(State.class, id, "detection state");
         }
 
         /** {@code offline} / {@code online}: a sensor's maintenance signal, never a case. */
         public boolean isMaintenance() {
             return this == OFFLINE || this == ONLINE;
         }
+    }
+
+    /** The constant whose lower-case name is {@code id}; the error names what was read and what is known. */
+    private static <E extends Enum<E>> E byId(Class<E> type, String id, String what) {
+        for (E e : type.getEnumConstants()) {
+            if (e.name().toLowerCase(Locale.ROOT).equals(id)) {
+                return e;
+            }
+        }
+        throw new IllegalArgumentException("unknown " + what + " '" + id + "'; known: "
+                + Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT)).toList());
     }
 
     /** Who saw it: a sensor, a camera or a report (CONTRACTS.md §4 {@code sources[].type}). */
@@ -105,13 +110,7 @@ public record Detection(int schema, String detectionId, Source source, String ru
 
         @JsonCreator
         public static SourceType of(String id) {
-            for (SourceType t : values()) {
-                if (t.id().equals(id)) {
-                    return t;
-                }
-            }
-            throw new IllegalArgumentException("unknown source type '" + id + "'; known: "
-                    + Arrays.stream(values()).map(SourceType::id).toList());
+            return byId(SourceType.class, id, "source type");
         }
     }
 

@@ -47,7 +47,8 @@ public final class MqttQueueProbe {
             return "WARNING: the MQTT broker at " + uri + " keeps only " + String.format("%,d", kept)
                     + " queued messages for a disconnected session (" + String.format("%,d", published) + " were sent): an ingest outage "
                     + "longer than ~" + String.format("%,d", kept) + "/rate seconds (" + Math.max(1, kept / 200)
-                    + " s at 200 readings/s) loses readings; set max_queued_messages 0 in its configuration (mosquitto.conf) "
+                    + " s at 200 readings/s) loses readings, and so does an ingest that falls that far behind while connected; "
+                    + "set max_queued_messages 0 in its configuration (mosquitto.conf) "
                     + "and restart it, or stop it and let gridwatch run its own";
         }
     }
