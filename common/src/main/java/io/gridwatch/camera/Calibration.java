@@ -33,6 +33,8 @@ public final class Calibration {
     private final double mPerDegLon;
     private final double scaleM;
     private final double[] h;
+    /** The sign of the homography's denominator on the ground side of the horizon, where the calibration points are. */
+    private final double groundSide;
 
     private Calibration(List<CalibrationPoint> points, double lon0, double lat0, double scaleM, double[] h) {
         this.points = List.copyOf(points);
@@ -41,6 +43,11 @@ public final class Calibration {
         this.mPerDegLon = M_PER_DEG_LAT * Math.cos(Math.toRadians(lat0));
         this.scaleM = scaleM;
         this.h = h;
+        this.groundSide = h == null ? 0 : Math.signum(denominator(points.get(0).image()));
+    }
+
+    private double denominator(ImagePoint p) {
+        return h[6] * p.x() + h[7] * p.y() + h[8];
     }
 
     /**
@@ -100,7 +107,7 @@ public final class Calibration {
         List<String> far = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             CalibrationPoint p = points.get(i);
-            double d = c.distanceM(c.groundPoint(p.image()), p.ground());
+            double d = c.distanceM(c.project(p.image()), p.ground());
             if (!(d <= MAX_RESIDUAL_M)) {
                 far.add("point " + i + " lies " + fmt(d) + " m from where the others put it");
             }
@@ -108,6 +115,13 @@ public final class Calibration {
         if (!far.isEmpty()) {
             throw new IllegalArgumentException("the points disagree (more than " + fmt(MAX_RESIDUAL_M) + " m): "
                     + String.join("; ", far) + "; check that each image point and ground point are the same spot");
+        }
+        for (CalibrationPoint p : points) {
+            if (Math.signum(c.denominator(p.image())) != c.groundSide) {
+                // the fitted plane puts some points behind the camera: no real ground plane looks like this
+                throw new IllegalArgumentException("the points are not a view of one ground plane: the fitted horizon runs between them; "
+                        + "check that each image point and ground point are the same spot");
+            }
         }
         return c;
     }
@@ -152,15 +166,21 @@ public final class Calibration {
     /**
      * Where a point of the image lies on the ground.
      *
-     * @throws IllegalArgumentException for a point on or above the horizon, which has no ground point
+     * @throws IllegalArgumentException for a point on or above the horizon (sky, façades), which has no ground point
      */
     public GroundPoint groundPoint(ImagePoint image) {
+        double w = denominator(image);
+        if (Math.abs(w) < 1e-9 || Math.signum(w) != groundSide) {
+            throw new IllegalArgumentException("image point " + image + " lies on or above the horizon of the calibrated ground plane");
+        }
+        return project(image);
+    }
+
+    /** The homography itself, either side of the horizon. */
+    private GroundPoint project(ImagePoint image) {
         double x = image.x();
         double y = image.y();
-        double w = h[6] * x + h[7] * y + h[8];
-        if (Math.abs(w) < 1e-9) {
-            throw new IllegalArgumentException("image point " + image + " lies on the horizon of the calibrated ground plane");
-        }
+        double w = denominator(image);
         double ex = (h[0] * x + h[1] * y + h[2]) / w * scaleM;
         double ny = (h[3] * x + h[4] * y + h[5]) / w * scaleM;
         return new GroundPoint(lon0 + ex / mPerDegLon, lat0 + ny / M_PER_DEG_LAT);

@@ -219,11 +219,13 @@ public final class CameraFile {
             try {
                 URI u = new URI(url);
                 if (u.getHost() == null || u.getHost().isEmpty()) {
-                    errors.add(at + ": '" + url + "' names no host");
+                    errors.add(at + ": a " + scheme + ":// URL must name a host, e.g. " + scheme + "://192.168.1.10:554/stream");
                     return null;
                 }
             } catch (URISyntaxException e) {
-                errors.add(at + ": '" + url + "' is not a valid URL: " + e.getReason());
+                // the URL itself is left out: it may carry a password
+                errors.add(at + ": not a valid URL (" + e.getReason() + " at character " + e.getIndex()
+                        + "); characters such as '#', '@' or spaces in a password must be percent-encoded");
                 return null;
             }
             return url;

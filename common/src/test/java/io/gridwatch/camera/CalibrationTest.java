@@ -49,6 +49,18 @@ class CalibrationTest {
     }
 
     @Test
+    void aPointAboveTheHorizonHasNoGroundPoint() {
+        // ground seen from low down: the far edge (image y 0.5) is much narrower than the near one, so the horizon is in view
+        Calibration c = Calibration.fit(List.of(
+                point(0.0, 1.0, 121.64290, 38.91500),
+                point(1.0, 1.0, 121.64310, 38.91500),
+                point(0.6, 0.5, 121.64310, 38.91600),
+                point(0.4, 0.5, 121.64290, 38.91600)));
+        assertThat(c.groundPoint(new ImagePoint(0.5, 0.45)).lat()).isGreaterThan(38.91600);
+        assertThatThrownBy(() -> c.groundPoint(new ImagePoint(0.5, 0.1))).hasMessageContaining("horizon");
+    }
+
+    @Test
     void fiveConsistentPointsFitByLeastSquares() {
         Calibration exact = Calibration.fit(CORNERS);
         ImagePoint mid = new ImagePoint(0.4, 0.7);
@@ -86,6 +98,15 @@ class CalibrationTest {
         List<CalibrationPoint> five = new java.util.ArrayList<>(CORNERS);
         five.add(point(0.5, 0.5, 121.64400, 38.91600)); // some 60 m off
         assertThatThrownBy(() -> Calibration.fit(five)).hasMessageContaining("disagree").hasMessageContaining("point 4");
+    }
+
+    @Test
+    void groundPointsInCrossedOrderAreNoViewOfAPlane() {
+        // the two far ground points swapped: a mix-up when clicking, which no camera can see
+        List<CalibrationPoint> crossed = List.of(CORNERS.get(0), CORNERS.get(1),
+                new CalibrationPoint(CORNERS.get(2).image(), CORNERS.get(3).ground()),
+                new CalibrationPoint(CORNERS.get(3).image(), CORNERS.get(2).ground()));
+        assertThatThrownBy(() -> Calibration.fit(crossed)).hasMessageContaining("not a view of one ground plane");
     }
 
     @Test

@@ -149,6 +149,16 @@ class CameraFileTest {
     }
 
     @Test
+    void aMalformedUrlIsRefusedWithoutPrintingItsPassword() {
+        assertThat(errors("""
+                cameras:
+                  - {id: cam-pw, url: "rtsp://admin:p#ss w@10.0.0.5/x", location: {lon: 121.6431, lat: 38.9152}}
+                """)).singleElement().asString()
+                .startsWith("cameras[0] (cam-pw).url: not a valid URL (")
+                .doesNotContain("p#ss");
+    }
+
+    @Test
     void urlCredentialsAreLeftOutOfTheListedUrl() {
         Camera c = new Camera("c", "rtsp://admin:secret@10.0.0.5:554/Streaming/101", new GroundPoint(121.6, 38.9), Optional.empty(), List.of());
         assertThat(c.urlWithoutCredentials()).isEqualTo("rtsp://10.0.0.5:554/Streaming/101");
