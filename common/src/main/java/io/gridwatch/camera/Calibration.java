@@ -20,6 +20,8 @@ import java.util.Locale;
 public final class Calibration {
 
     public static final int MIN_POINTS = 4;
+    /** Enough for any careful survey; bounds the search for 4 points in general position. */
+    public static final int MAX_POINTS = 64;
     /** Above this condition number the points do not pin down a homography (three on a line, or all on one). */
     static final double MAX_CONDITION = 1e7;
     /** How far a point may lie from the fitted plane before the calibration is called inconsistent. */
@@ -58,6 +60,9 @@ public final class Calibration {
     public static Calibration fit(List<CalibrationPoint> points) {
         if (points.size() < MIN_POINTS) {
             throw new IllegalArgumentException("needs at least " + MIN_POINTS + " points, got " + points.size());
+        }
+        if (points.size() > MAX_POINTS) {
+            throw new IllegalArgumentException("takes at most " + MAX_POINTS + " points, got " + points.size());
         }
         double lon0 = points.stream().mapToDouble(p -> p.ground().lon()).average().orElseThrow();
         double lat0 = points.stream().mapToDouble(p -> p.ground().lat()).average().orElseThrow();

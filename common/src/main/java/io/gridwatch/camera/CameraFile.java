@@ -1,6 +1,7 @@
 package io.gridwatch.camera;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -50,7 +51,9 @@ public final class CameraFile {
     private static final Set<String> POINT_KEYS = new LinkedHashSet<>(List.of("image", "ground"));
     private static final Set<String> ZONE_KEYS = new LinkedHashSet<>(List.of("name", "purpose", "polygon", "schedule"));
 
-    private static final ObjectMapper YAML = JsonMapper.builder(new YAMLFactory()).build();
+    /** A key given twice (two {@code zones:} of one camera) would otherwise lose the first silently. */
+    private static final ObjectMapper YAML = JsonMapper.builder(new YAMLFactory())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     private CameraFile() {
     }

@@ -146,6 +146,13 @@ class CameraFileTest {
         assertThat(errors("cameras: []\ncamera: []\n")).containsExactly("camera: unknown key 'camera'; the keys here are [cameras]");
         assertThatThrownBy(() -> read("cameras: [ {id: x\n")).hasMessageContaining("not readable as YAML");
         assertThat(errors("{}")).containsExactly("cameras: missing");
+        assertThatThrownBy(() -> read("""
+                cameras:
+                  - id: twice
+                    url: rtsp://h/x
+                    location: {lon: 121.6431, lat: 38.9152}
+                    url: rtsp://h/y
+                """)).hasMessageContaining("not readable as YAML").hasMessageContaining("Duplicate field 'url'");
     }
 
     @Test
