@@ -194,6 +194,37 @@ class CameraStreamTest {
                 .hasMessageContaining("cam-z").hasMessageContaining("outside 0..1");
     }
 
+    @Test
+    void aSilentStreamIsNoticedWithinTheStallTimeoutAndRetried() throws Exception {
+        List<Socket> held = new CopyOnWriteArrayList<>();
+        try (ServerSocket silent = new ServerSocket(0)) {
+            Thread acceptor = new Thread(() -> {
+                while (!silent.isClosed()) {
+                    try {
+                        held.add(silent.accept()); // accept and never send a byte
+                    } catch (Exception e) {
+                        return;
+                    }
+                }
+            }, "silent-server");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            long start = System.currentTimeMillis();
+            try (CameraStream cam = new CameraStream("cam-silent", "tcp://127.0.0.1:" + silent.getLocalPort(), List.of(), FAST, f -> { }).start()) {
+                await(() -> cam.health().errors() >= 2, "two stalls noticed");
+                // FAST's stall timeout is 3 s: two stalls and a backoff between them, well under a minute
+                assertThat(System.currentTimeMillis() - start).isBetween(5_000L, 30_000L);
+                assertThat(cam.health().lastError()).contains("tcp://127.0.0.1:" + silent.getLocalPort());
+                assertThat(cam.health().framesIn()).isZero();
+                assertThat(held).hasSizeGreaterThanOrEqualTo(2); // it connected again by itself
+            }
+        } finally {
+            for (Socket s : held) {
+                s.close();
+            }
+        }
+    }
+
     private static void sendGarbage(ServerSocket server) {
         Random r = new Random(7);
         byte[] b = new byte[4096];
