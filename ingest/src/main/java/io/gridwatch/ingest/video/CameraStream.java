@@ -46,6 +46,7 @@ public final class CameraStream implements AutoCloseable {
     private volatile boolean stopped;
     private volatile CameraHealth.State state = CameraHealth.State.CONNECTING;
     private volatile boolean keyFramesOnly;
+    private boolean opened; // the current connection got as far as a video stream
     private volatile long lastFrameAt;
     private volatile String lastError;
     private long framesIn;
@@ -129,6 +130,7 @@ public final class CameraStream implements AutoCloseable {
             first = false;
             long framesBefore = framesIn;
             boolean keyMode = keyFramesOnly;
+            opened = false;
             try {
                 read();
                 if (stopped) {
@@ -143,7 +145,7 @@ public final class CameraStream implements AutoCloseable {
             }
             if (framesIn > framesBefore) {
                 backoff = settings.backoffMin().toMillis(); // it worked for a while: start the backoff over
-            } else if (keyMode && settings.keyFramesOnly()) {
+            } else if (keyMode && opened) {
                 // nothing decoded with key frames only: the stream may have none (intra refresh); decode every frame from now on
                 keyFramesOnly = false;
                 LOG.warn("camera {}: no key frame decoded, sampling every frame at a fixed rate from now on", cameraId);
@@ -174,8 +176,15 @@ public final class CameraStream implements AutoCloseable {
         Matcher code = AV_ERROR.matcher(m);
         if (code.find()) { // JavaCV gives FFmpeg's number only; its words say what happened ("Connection refused")
             try (BytePointer buf = new BytePointer(256)) {
-                if (avutil.av_strerror(Integer.parseInt(code.group(1)), buf, 256) == 0) {
-                    m = buf.getString() + " — " + m;
+                buf.fill(0);
+                if (avutil.av_strerror(Integer.parseInt(code.group(1)), buf, 255) == 0) {
+                    byte[] b = new byte[256];
+                    buf.get(b);
+                    int len = 0;
+                    while (len < b.length && b[len] != 0) {
+                        len++;
+                    }
+                    m = new String(b, 0, len, java.nio.charset.StandardCharsets.UTF_8) + " — " + m;
                 }
             }
         }
@@ -200,6 +209,7 @@ public final class CameraStream implements AutoCloseable {
                 throw new IllegalStateException("no decodable video stream (codec '" + g.getVideoCodecName() + "')");
             }
             state = CameraHealth.State.ONLINE;
+            opened = true;
             double fps = g.getFrameRate() > 0 && g.getFrameRate() < 240 ? g.getFrameRate() : 25;
             long frameMicros = (long) (1_000_000 / fps);
             long intervalMicros = settings.sampleInterval().toNanos() / 1000;

@@ -179,7 +179,9 @@ class CameraStreamTest {
                  CameraStream fine = new CameraStream("cam-fine", moving.toString(), TOP, FAST, good::add).start()) {
                 await(() -> wrong.health().errors() >= 2 && noise.health().errors() >= 2 && good.size() >= 10,
                         "errors on the bad cameras, frames from the good one");
-                assertThat(wrong.health().lastError()).contains("tcp://127.0.0.1:" + closed).containsIgnoringCase("refused");
+                assertThat(wrong.health().lastError()).startsWith("cannot read tcp_mpegts stream tcp://127.0.0.1:" + closed + ": Connection refused — ")
+                        .doesNotContain("bytedeco");
+                assertThat(wrong.health().keyFramesOnly()).as("a refused connection says nothing about key frames").isTrue();
                 assertThat(wrong.health().reconnects()).isGreaterThanOrEqualTo(1);
                 assertThat(noise.health().lastError()).contains("tcp://127.0.0.1:" + garbage.getLocalPort());
                 assertThat(bad).isEmpty();
