@@ -73,6 +73,11 @@ public record StreamSettings(Duration sampleInterval, boolean keyFramesOnly, Dur
                 stallTimeout, backoffMin, backoffMax, rtspTransport, paceFiles);
     }
 
+    public StreamSettings withChangeThreshold(double t) {
+        return new StreamSettings(sampleInterval, keyFramesOnly, keyFrameWait, t, heartbeat, maskWidth, maskHeight, maxSide, jpegQuality,
+                stallTimeout, backoffMin, backoffMax, rtspTransport, paceFiles);
+    }
+
     public StreamSettings withHeartbeat(Duration d) {
         return new StreamSettings(sampleInterval, keyFramesOnly, keyFrameWait, changeThreshold, d, maskWidth, maskHeight, maxSide, jpegQuality,
                 stallTimeout, backoffMin, backoffMax, rtspTransport, paceFiles);
