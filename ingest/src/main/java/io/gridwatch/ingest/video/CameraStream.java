@@ -208,6 +208,14 @@ public final class CameraStream implements AutoCloseable {
             if (!g.hasVideo() || g.getImageWidth() <= 0) {
                 throw new IllegalStateException("no decodable video stream (codec '" + g.getVideoCodecName() + "')");
             }
+            int w = g.getImageWidth();
+            int h = g.getImageHeight();
+            if (Math.max(w, h) > settings.maxSide()) {
+                // FFmpeg's scaler shrinks while converting to BGR: a 4K camera costs no 4K buffers in Java
+                double scale = (double) settings.maxSide() / Math.max(w, h);
+                g.setImageWidth(Math.max(2, (int) Math.round(w * scale)));
+                g.setImageHeight(Math.max(2, (int) Math.round(h * scale)));
+            }
             state = CameraHealth.State.ONLINE;
             opened = true;
             double fps = g.getFrameRate() > 0 && g.getFrameRate() < 240 ? g.getFrameRate() : 25;

@@ -38,13 +38,16 @@ final class JpegEncoder implements AutoCloseable {
         double scale = Math.min(1.0, (double) maxSide / Math.max(w, h));
         int tw = Math.max(1, (int) Math.round(w * scale));
         int th = Math.max(1, (int) Math.round(h * scale));
-        BufferedImage out = new BufferedImage(tw, th, BufferedImage.TYPE_3BYTE_BGR);
-        Graphics2D g = out.createGraphics();
-        try {
-            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-            g.drawImage(src, 0, 0, tw, th, null);
-        } finally {
-            g.dispose();
+        BufferedImage out = src; // CameraStream has FFmpeg scale already; this is for frames that come larger
+        if (tw != w || th != h) {
+            out = new BufferedImage(tw, th, BufferedImage.TYPE_3BYTE_BGR);
+            Graphics2D g = out.createGraphics();
+            try {
+                g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+                g.drawImage(src, 0, 0, tw, th, null);
+            } finally {
+                g.dispose();
+            }
         }
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);

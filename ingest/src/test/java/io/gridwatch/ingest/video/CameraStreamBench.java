@@ -42,6 +42,49 @@ class CameraStreamBench {
         run(still, seconds, gated, "default gate, still picture");
     }
 
+    /** Resident memory per 1080p camera: {@code bench.cameras} streams of one clip, read in real time. */
+    @Test
+    void memoryPer1080pCamera() throws Exception {
+        int n = Integer.getInteger("bench.cameras", 10);
+        Path clip = dir.resolve("moving1080.mp4");
+        ffmpeg("testsrc2=s=1920x1080:r=25", clip);
+        StreamSettings s = StreamSettings.DEFAULTS.withChangeThreshold(1e-6); // paced, every sample encoded
+        try (CameraStream warm = new CameraStream("warm", clip.toString(), List.of(), s.withPaceFiles(false), f -> { }).start()) {
+            Thread.sleep(3000); // natives loaded and mapped before the baseline
+        }
+        System.gc();
+        long rss0 = rssKb();
+        long heap0 = usedHeap();
+        List<CameraStream> cams = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            cams.add(new CameraStream("mem-" + i, clip.toString(), List.of(), s, f -> { }).start());
+        }
+        Thread.sleep(12_000);
+        long out = cams.stream().mapToLong(c -> c.health().framesOut()).sum();
+        System.gc();
+        long rss1 = rssKb();
+        long heap1 = usedHeap();
+        for (CameraStream c : cams) {
+            c.close();
+        }
+        System.out.printf(Locale.ROOT, "%d cameras of 1080p25 H.264, real time, %d frames let through: RSS +%.1f MB (%.1f MB a camera), heap after GC +%.1f MB%n",
+                n, out, (rss1 - rss0) / 1024.0, (rss1 - rss0) / 1024.0 / n, (heap1 - heap0) / 1e6);
+    }
+
+    private static long rssKb() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new IllegalStateException("no VmRSS in /proc/self/status");
+    }
+
+    private static long usedHeap() {
+        Runtime r = Runtime.getRuntime();
+        return r.totalMemory() - r.freeMemory();
+    }
+
     private static void run(Path clip, int seconds, StreamSettings s, String what) throws Exception {
         com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         AtomicLong bytes = new AtomicLong();

@@ -54,8 +54,9 @@ class CameraStreamTest {
             assertThat(h.state()).isEqualTo(CameraHealth.State.ONLINE);
             assertThat(h.keyFramesOnly()).isTrue();
             assertThat(h.errors()).isZero();
-            // only key frames were decoded: 250 frames a loop, of which 5 are key frames
-            assertThat(h.framesIn()).isLessThanOrEqualTo(h.framesOut() + 5);
+            // only key frames were decoded: 250 frames a 10 s loop, of which 5 are key frames and 4 sampled
+            // (the first after a loop comes 40 ms after the last); decoding every frame would be ~60 in a frame out
+            assertThat(h.framesIn()).isLessThanOrEqualTo(h.framesOut() * 13 / 10 + 2);
             assertThat(h.lastFrameAt()).isGreaterThan(System.currentTimeMillis() - 10_000);
         }
         for (int i = 0; i < out.size(); i++) {
@@ -150,8 +151,9 @@ class CameraStreamTest {
             assertThat(cam.health().state()).isEqualTo(CameraHealth.State.ONLINE);
             // live, in real time: a key frame every 2 s (ffmpeg's clock starts before the camera connects, so it sends the first seconds in a burst)
             assertThat(out.get(7).captureTime() - out.get(5).captureTime()).isBetween(3000L, 5000L);
+            long errorsBefore = cam.health().errors(); // the first attempt may have come before ffmpeg listened
             TestClips.stop(server);
-            await(() -> cam.health().errors() >= 1, "the drop noticed");
+            await(() -> cam.health().errors() > errorsBefore, "the drop noticed");
             assertThat(cam.health().state()).isNotEqualTo(CameraHealth.State.ONLINE);
             int before = out.size();
             server = TestClips.serveTcp(moving, port);
