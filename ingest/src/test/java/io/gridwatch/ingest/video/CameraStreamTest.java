@@ -168,6 +168,36 @@ class CameraStreamTest {
     }
 
     @Test
+    void anRtspCameraIsReadOverRtp() throws Exception {
+        int clientPort = TestClips.freePort();
+        int sourcePort = TestClips.freePort();
+        int rtpStart = 20_000 + 2 * new Random().nextInt(10_000);
+        List<SampledFrame> out = new CopyOnWriteArrayList<>();
+        Process relay = TestClips.rtspRelay(clientPort, sourcePort, rtpStart);
+        Process push = null;
+        try {
+            Thread.sleep(500); // the relay listens (a camera that comes too early retries anyway)
+            push = TestClips.pushRtsp(moving, sourcePort, "cam1");
+            try (CameraStream cam = new CameraStream("cam-rtsp", "rtsp://127.0.0.1:" + clientPort + "/cam1", TOP,
+                    FAST.withRtspTransport("udp"), out::add).start()) {
+                await(() -> out.size() >= 3, "3 frames over RTSP");
+                CameraHealth h = cam.health();
+                assertThat(h.state()).isEqualTo(CameraHealth.State.ONLINE);
+                assertThat(h.keyFramesOnly()).isTrue();
+            }
+            for (SampledFrame f : out) {
+                assertThat(f.keyFrame()).isTrue();
+                assertThat(f.width()).isEqualTo(640);
+                BufferedImage img = ImageIO.read(new ByteArrayInputStream(f.jpeg()));
+                assertThat(brightPixels(img, 0, 180)).isGreaterThan(2000); // the white box, decoded
+            }
+        } finally {
+            TestClips.stop(push);
+            TestClips.stop(relay);
+        }
+    }
+
+    @Test
     void aWrongUrlAndGarbageGiveClearErrorsAndTouchNoOtherCamera() throws Exception {
         int closed = TestClips.freePort();
         List<SampledFrame> good = new CopyOnWriteArrayList<>();

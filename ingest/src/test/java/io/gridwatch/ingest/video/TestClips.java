@@ -41,6 +41,29 @@ final class TestClips {
         }
     }
 
+    /**
+     * Debian's rtsp-server-perl relay: ffmpeg pushes to {@code sourcePort}, cameras pull from
+     * {@code clientPort}, RTP over UDP only (it answers TCP interleaving with 400 Bad Request).
+     */
+    static Process rtspRelay(int clientPort, int sourcePort, int rtpStartPort) {
+        return start(List.of("rtsp-server-perl", "-c", Integer.toString(clientPort), "-s", Integer.toString(sourcePort),
+                "--rtp_start_port", Integer.toString(rtpStartPort)), "install the rtsp-server-perl package");
+    }
+
+    /** ffmpeg pushing {@code clip} in a loop, in real time, to an RTSP server that records it as {@code path}. */
+    static Process pushRtsp(Path clip, int sourcePort, String path) {
+        return start(List.of("ffmpeg", "-v", "error", "-re", "-stream_loop", "-1", "-i", clip.toString(), "-c", "copy", "-f", "rtsp",
+                "rtsp://127.0.0.1:" + sourcePort + "/" + path), "install the ffmpeg package");
+    }
+
+    private static Process start(List<String> cmd, String hint) {
+        try {
+            return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start " + cmd.get(0) + " (" + hint + "): " + e.getMessage(), e);
+        }
+    }
+
     static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
