@@ -58,7 +58,6 @@ public final class CameraStream implements AutoCloseable {
 
     private long sequence;
     private long lastSampleAt = Long.MIN_VALUE;
-    private long streamOffset; // stream time carried over loops of a file and over reconnects, so the gate's clock never runs back
 
     /**
      * @param url   the camera's url (CONTRACTS §2); a malformed one is refused here with the reason
@@ -132,11 +131,8 @@ public final class CameraStream implements AutoCloseable {
             boolean keyMode = keyFramesOnly;
             opened = false;
             try {
-                read();
-                if (stopped) {
-                    break;
-                }
-                failure("stream ended");
+                read(); // returns only when stopped
+                break;
             } catch (Exception | LinkageError e) {
                 if (stopped) {
                     break;
@@ -224,11 +220,24 @@ public final class CameraStream implements AutoCloseable {
             long paceStart = System.nanoTime();
             long loopBase = 0;
             long lastTs = 0;
+            long[] recentCallMs = new long[32]; // a timeout is followed by the decoder's buffered frames, handed out at once
+            int calls = 0;
             while (!stopped) {
+                long callStart = System.nanoTime();
                 Frame f = g.grabImage();
+                long callMs = (System.nanoTime() - callStart) / 1_000_000;
                 if (f == null) {
                     if (source.kind().live()) {
-                        return; // the peer closed: reconnect
+                        // JavaCV reports a read timeout as the end of the stream, after handing out the frames still in
+                        // the decoder: tell them apart by how long one of the last reads waited
+                        long waitedMs = callMs;
+                        for (long ms : recentCallMs) {
+                            waitedMs = Math.max(waitedMs, ms);
+                        }
+                        if (waitedMs >= settings.stallTimeout().toMillis() * 9 / 10) {
+                            throw new IllegalStateException("stalled: no data for " + waitedMs + " ms");
+                        }
+                        throw new IllegalStateException("stream ended (the peer closed it)");
                     }
                     g.setTimestamp(0); // a file camera loops
                     loopBase += lastTs + frameMicros;
@@ -238,9 +247,11 @@ public final class CameraStream implements AutoCloseable {
                     lastTs = 0;
                     continue;
                 }
+                recentCallMs[calls++ % recentCallMs.length] = callMs;
                 long ts = Math.max(0, f.timestamp);
                 lastTs = ts;
-                long streamTime = streamOffset + loopBase + ts;
+                // stream time: a new connection may start anywhere (the gate treats time running back as a reason to let a frame through)
+                long streamTime = loopBase + ts;
                 if (!source.kind().live() && settings.paceFiles()) {
                     long wait = (loopBase + ts) / 1000 - (System.nanoTime() - paceStart) / 1_000_000;
                     if (wait > 0) {
@@ -264,7 +275,6 @@ public final class CameraStream implements AutoCloseable {
                 counted(false);
                 sink.accept(out);
             }
-            streamOffset += loopBase + lastTs + frameMicros;
             g.stop();
         } finally {
             lastSampleAt = Long.MIN_VALUE;

@@ -154,6 +154,7 @@ class CameraStreamTest {
             long errorsBefore = cam.health().errors(); // the first attempt may have come before ffmpeg listened
             TestClips.stop(server);
             await(() -> cam.health().errors() > errorsBefore, "the drop noticed");
+            assertThat(cam.health().lastError()).contains("stream ended (the peer closed it)");
             assertThat(cam.health().state()).isNotEqualTo(CameraHealth.State.ONLINE);
             int before = out.size();
             server = TestClips.serveTcp(moving, port);
@@ -162,6 +163,32 @@ class CameraStreamTest {
             assertThat(h.state()).isEqualTo(CameraHealth.State.ONLINE);
             assertThat(h.reconnects()).isGreaterThanOrEqualTo(1);
             assertThat(out.get(out.size() - 1).sequence()).isEqualTo(out.size() - 1); // sequence continues across the reconnect
+        } finally {
+            TestClips.stop(server);
+        }
+    }
+
+    @Test
+    void aStreamThatStallsMidwayIsDroppedWithinTheStallTimeoutAndComesBack() throws Exception {
+        int port = TestClips.freePort();
+        List<SampledFrame> out = new CopyOnWriteArrayList<>();
+        Process server = TestClips.serveTcp(moving, port);
+        try (CameraStream cam = new CameraStream("cam-stall", "tcp://127.0.0.1:" + port, TOP, FAST, out::add).start()) {
+            await(() -> out.size() >= 2, "2 frames from the live stream");
+            long errorsBefore = cam.health().errors();
+            // the server freezes with its connection open: no error from the network, only silence
+            new ProcessBuilder("kill", "-STOP", Long.toString(server.pid())).start().waitFor();
+            long frozenAt = System.currentTimeMillis();
+            await(() -> cam.health().errors() > errorsBefore, "the stall noticed");
+            // FAST's stall timeout is 3 s; what was buffered before the freeze is read first
+            assertThat(System.currentTimeMillis() - frozenAt).isBetween(2_000L, 15_000L);
+            assertThat(cam.health().state()).isNotEqualTo(CameraHealth.State.ONLINE);
+            assertThat(cam.health().lastError()).contains("tcp://127.0.0.1:" + port).contains("stalled: no data for");
+            TestClips.stop(server);
+            int before = out.size();
+            server = TestClips.serveTcp(moving, port);
+            await(() -> out.size() >= before + 2, "frames again from a new server");
+            assertThat(cam.health().state()).isEqualTo(CameraHealth.State.ONLINE);
         } finally {
             TestClips.stop(server);
         }
