@@ -21,7 +21,7 @@ public record CameraHealth(String cameraId, State state, double framesInPerS, do
     public enum State {
         /** Opening the stream. */
         CONNECTING,
-        /** Frames are arriving. */
+        /** The stream is open and being read (a silent one leaves this state within the stall timeout). */
         ONLINE,
         /** The stream failed; waiting before the next attempt. */
         BACKOFF,
