@@ -8,8 +8,7 @@ import java.util.Objects;
  * key frames where the stream has them often enough, a frame let through at least once a minute.
  *
  * @param sampleInterval  stream time between two sampled frames
- * @param keyFramesOnly   decode only key frames (FFmpeg {@code skip_frame=nokey}); falls back to every frame when a stream has none within {@code keyFrameWait}
- * @param keyFrameWait    how long to wait for a key frame before falling back to decoding every frame
+ * @param keyFramesOnly   decode only key frames (FFmpeg {@code skip_frame=nokey}); a stream that opened and then failed without a single key frame is read frame by frame from then on
  * @param changeThreshold the change gate's threshold, 0..1 of full grey scale ({@link ChangeGate})
  * @param heartbeat       the longest stream time without a frame let through
  * @param maskWidth       width of the change gate's grey grid
@@ -22,16 +21,15 @@ import java.util.Objects;
  * @param rtspTransport   {@code tcp} or {@code udp}
  * @param paceFiles       read files at their own frame rate, as a camera would send them (false: as fast as they decode)
  */
-public record StreamSettings(Duration sampleInterval, boolean keyFramesOnly, Duration keyFrameWait, double changeThreshold,
+public record StreamSettings(Duration sampleInterval, boolean keyFramesOnly, double changeThreshold,
                              Duration heartbeat, int maskWidth, int maskHeight, int maxSide, float jpegQuality,
                              Duration stallTimeout, Duration backoffMin, Duration backoffMax, String rtspTransport, boolean paceFiles) {
 
-    public static final StreamSettings DEFAULTS = new StreamSettings(Duration.ofSeconds(2), true, Duration.ofSeconds(10), 0.02,
+    public static final StreamSettings DEFAULTS = new StreamSettings(Duration.ofSeconds(2), true, 0.02,
             Duration.ofSeconds(60), 64, 36, 1280, 0.8f, Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(30), "tcp", true);
 
     public StreamSettings {
         positive(sampleInterval, "sample_interval");
-        positive(keyFrameWait, "key_frame_wait");
         positive(heartbeat, "heartbeat");
         positive(stallTimeout, "stall_timeout");
         positive(backoffMin, "backoff_min");
@@ -64,37 +62,37 @@ public record StreamSettings(Duration sampleInterval, boolean keyFramesOnly, Dur
     }
 
     public StreamSettings withSampleInterval(Duration d) {
-        return new StreamSettings(d, keyFramesOnly, keyFrameWait, changeThreshold, heartbeat, maskWidth, maskHeight, maxSide, jpegQuality,
+        return new StreamSettings(d, keyFramesOnly, changeThreshold, heartbeat, maskWidth, maskHeight, maxSide, jpegQuality,
                 stallTimeout, backoffMin, backoffMax, rtspTransport, paceFiles);
     }
 
     public StreamSettings withKeyFramesOnly(boolean b) {
-        return new StreamSettings(sampleInterval, b, keyFrameWait, changeThreshold, heartbeat, maskWidth, maskHeight, maxSide, jpegQuality,
+        return new StreamSettings(sampleInterval, b, changeThreshold, heartbeat, maskWidth, maskHeight, maxSide, jpegQuality,
                 stallTimeout, backoffMin, backoffMax, rtspTransport, paceFiles);
     }
 
     public StreamSettings withChangeThreshold(double t) {
-        return new StreamSettings(sampleInterval, keyFramesOnly, keyFrameWait, t, heartbeat, maskWidth, maskHeight, maxSide, jpegQuality,
+        return new StreamSettings(sampleInterval, keyFramesOnly, t, heartbeat, maskWidth, maskHeight, maxSide, jpegQuality,
                 stallTimeout, backoffMin, backoffMax, rtspTransport, paceFiles);
     }
 
     public StreamSettings withHeartbeat(Duration d) {
-        return new StreamSettings(sampleInterval, keyFramesOnly, keyFrameWait, changeThreshold, d, maskWidth, maskHeight, maxSide, jpegQuality,
+        return new StreamSettings(sampleInterval, keyFramesOnly, changeThreshold, d, maskWidth, maskHeight, maxSide, jpegQuality,
                 stallTimeout, backoffMin, backoffMax, rtspTransport, paceFiles);
     }
 
     public StreamSettings withTimeouts(Duration stall, Duration backoffMin, Duration backoffMax) {
-        return new StreamSettings(sampleInterval, keyFramesOnly, keyFrameWait, changeThreshold, heartbeat, maskWidth, maskHeight, maxSide, jpegQuality,
+        return new StreamSettings(sampleInterval, keyFramesOnly, changeThreshold, heartbeat, maskWidth, maskHeight, maxSide, jpegQuality,
                 stall, backoffMin, backoffMax, rtspTransport, paceFiles);
     }
 
     public StreamSettings withPaceFiles(boolean b) {
-        return new StreamSettings(sampleInterval, keyFramesOnly, keyFrameWait, changeThreshold, heartbeat, maskWidth, maskHeight, maxSide, jpegQuality,
+        return new StreamSettings(sampleInterval, keyFramesOnly, changeThreshold, heartbeat, maskWidth, maskHeight, maxSide, jpegQuality,
                 stallTimeout, backoffMin, backoffMax, rtspTransport, b);
     }
 
     public StreamSettings withRtspTransport(String t) {
-        return new StreamSettings(sampleInterval, keyFramesOnly, keyFrameWait, changeThreshold, heartbeat, maskWidth, maskHeight, maxSide, jpegQuality,
+        return new StreamSettings(sampleInterval, keyFramesOnly, changeThreshold, heartbeat, maskWidth, maskHeight, maxSide, jpegQuality,
                 stallTimeout, backoffMin, backoffMax, t, paceFiles);
     }
 }

@@ -46,7 +46,7 @@ class CameraStreamTest {
     @Test
     void aFileIsDecodedAtKeyFramesDownscaledAndLooped() throws Exception {
         List<SampledFrame> out = new CopyOnWriteArrayList<>();
-        StreamSettings s = new StreamSettings(Duration.ofSeconds(2), true, Duration.ofSeconds(10), 0.02, Duration.ofSeconds(60), 64, 36,
+        StreamSettings s = new StreamSettings(Duration.ofSeconds(2), true, 0.02, Duration.ofSeconds(60), 64, 36,
                 320, 0.8f, Duration.ofSeconds(3), Duration.ofMillis(200), Duration.ofSeconds(1), "tcp", false);
         try (CameraStream cam = new CameraStream("cam-file", moving.toString(), TOP, s, out::add).start()) {
             await(() -> out.size() >= 8, "8 frames out"); // 5 key frames a loop: 8 means it looped
