@@ -1,0 +1,304 @@
+package io.gridwatch.ingest.video;
+
+import org.bytedeco.ffmpeg.global.avutil;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.Frame;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads one camera: opens its stream with FFmpeg, samples it slowly (key frames only where the
+ * stream has them, else one frame every {@link StreamSettings#sampleInterval()}), drops samples
+ * the {@link ChangeGate} finds unchanged inside the zones, and hands the rest as downscaled JPEGs
+ * to {@code sink}. A stream that fails, ends or goes silent is reopened with exponential backoff;
+ * each camera has its own thread, so one bad stream never holds up another.
+ *
+ * <p>{@code sink} runs on the camera's thread and should not block for long: while it runs the
+ * stream is not read.
+ */
+public final class CameraStream implements AutoCloseable {
+
+    /** The window over which {@link CameraHealth} frame rates are measured. */
+    public static final Duration RATE_WINDOW = Duration.ofSeconds(10);
+
+    private static final Logger LOG = LoggerFactory.getLogger(CameraStream.class);
+
+    static {
+        avutil.av_log_set_level(avutil.AV_LOG_ERROR); // FFmpeg's own chatter stays out of our logs; failures come back as exceptions
+    }
+
+    private final String cameraId;
+    private final StreamSource source;
+    private final StreamSettings settings;
+    private final Consumer<SampledFrame> sink;
+    private final ChangeGate gate;
+    private final Thread thread;
+
+    private volatile boolean stopped;
+    private volatile CameraHealth.State state = CameraHealth.State.CONNECTING;
+    private volatile boolean keyFramesOnly;
+    private boolean opened; // the current connection got as far as a video stream
+    private volatile long lastFrameAt;
+    private volatile String lastError;
+    private long framesIn;
+    private long framesOut;
+    private long reconnects;
+    private long errors;
+    private final ArrayDeque<Long> inTimes = new ArrayDeque<>();
+    private final ArrayDeque<Long> outTimes = new ArrayDeque<>();
+
+    private long sequence;
+    private long lastSampleAt = Long.MIN_VALUE;
+
+    /**
+     * @param url   the camera's url (CONTRACTS §2); a malformed one is refused here with the reason
+     * @param zones the zone polygons, [x, y] in 0..1; empty for the whole picture
+     */
+    public CameraStream(String cameraId, String url, List<double[][]> zones, StreamSettings settings, Consumer<SampledFrame> sink) {
+        this.cameraId = Objects.requireNonNull(cameraId, "cameraId");
+        try {
+            this.source = StreamSource.parse(url);
+            this.gate = new ChangeGate(ZoneMask.of(zones, settings.maskWidth(), settings.maskHeight()), settings.changeThreshold(),
+                    settings.heartbeat());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("camera " + cameraId + ": " + e.getMessage(), e);
+        }
+        this.settings = settings;
+        this.sink = Objects.requireNonNull(sink, "sink");
+        this.keyFramesOnly = settings.keyFramesOnly();
+        this.thread = new Thread(this::run, "camera-" + cameraId);
+        this.thread.setDaemon(true);
+    }
+
+    public String cameraId() {
+        return cameraId;
+    }
+
+    public StreamSource source() {
+        return source;
+    }
+
+    /** Starts reading on the camera's own thread. */
+    public CameraStream start() {
+        thread.start();
+        return this;
+    }
+
+    /** A snapshot of the stream's health. */
+    public synchronized CameraHealth health() {
+        long now = System.currentTimeMillis();
+        prune(inTimes, now);
+        prune(outTimes, now);
+        double window = RATE_WINDOW.toMillis() / 1000.0;
+        return new CameraHealth(cameraId, state, inTimes.size() / window, outTimes.size() / window, framesIn, framesOut, lastFrameAt,
+                reconnects, errors, lastError, keyFramesOnly);
+    }
+
+    @Override
+    public void close() {
+        stopped = true;
+        thread.interrupt();
+        try {
+            // a blocked network read returns within the I/O timeout
+            thread.join(settings.stallTimeout().toMillis() + 5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        state = CameraHealth.State.STOPPED;
+    }
+
+    private void run() {
+        long backoff = settings.backoffMin().toMillis();
+        boolean first = true;
+        while (!stopped) {
+            state = CameraHealth.State.CONNECTING;
+            if (!first) {
+                synchronized (this) {
+                    reconnects++;
+                }
+            }
+            first = false;
+            long framesBefore = framesIn;
+            boolean keyMode = keyFramesOnly;
+            opened = false;
+            try {
+                read(); // returns only when stopped
+                break;
+            } catch (Exception | LinkageError e) {
+                if (stopped) {
+                    break;
+                }
+                failure(describe(e));
+            }
+            if (framesIn > framesBefore) {
+                backoff = settings.backoffMin().toMillis(); // it worked for a while: start the backoff over
+            } else if (keyMode && opened) {
+                // nothing decoded with key frames only: the stream may have none (intra refresh); decode every frame from now on
+                keyFramesOnly = false;
+                LOG.warn("camera {}: no key frame decoded, sampling every frame at a fixed rate from now on", cameraId);
+            }
+            state = CameraHealth.State.BACKOFF;
+            try {
+                Thread.sleep(backoff);
+            } catch (InterruptedException e) {
+                if (stopped) {
+                    break;
+                }
+            }
+            backoff = Math.min(backoff * 2, settings.backoffMax().toMillis());
+        }
+        state = CameraHealth.State.STOPPED;
+    }
+
+    private synchronized void failure(String what) {
+        errors++;
+        lastError = what;
+        LOG.warn("camera {} ({}): {}; reconnecting", cameraId, source.location(), what);
+    }
+
+    private static final Pattern AV_ERROR = Pattern.compile("error (-\\d+)");
+
+    private String describe(Throwable e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        Matcher code = AV_ERROR.matcher(m);
+        if (code.find()) { // JavaCV gives FFmpeg's number only; its words say what happened ("Connection refused")
+            try (BytePointer buf = new BytePointer(256)) {
+                buf.fill(0);
+                if (avutil.av_strerror(Integer.parseInt(code.group(1)), buf, 255) == 0) {
+                    byte[] b = new byte[256];
+                    buf.get(b);
+                    int len = 0;
+                    while (len < b.length && b[len] != 0) {
+                        len++;
+                    }
+                    m = new String(b, 0, len, java.nio.charset.StandardCharsets.UTF_8) + " — " + m;
+                }
+            }
+        }
+        return "cannot read " + source.kind().name().toLowerCase(java.util.Locale.ROOT) + " stream " + source.location() + ": " + m;
+    }
+
+    /** One connection: open, read until it fails or ends (a file loops), close. */
+    private void read() throws Exception {
+        long ioTimeoutMicros = settings.stallTimeout().toNanos() / 1000;
+        try (FFmpegFrameGrabber g = new FFmpegFrameGrabber(source.location()); JpegEncoder jpeg = new JpegEncoder(settings.maxSide(), settings.jpegQuality())) {
+            source.options(settings.rtspTransport(), ioTimeoutMicros).forEach(g::setOption);
+            if (source.format() != null) {
+                g.setFormat(source.format());
+            }
+            boolean keyMode = keyFramesOnly;
+            if (keyMode) {
+                g.setVideoOption("skip_frame", "nokey"); // the decoder drops the rest before any work: the main saving
+            }
+            g.setVideoOption("threads", "1"); // many cameras share a few cores; one thread each keeps them fair
+            g.start();
+            if (!g.hasVideo() || g.getImageWidth() <= 0) {
+                throw new IllegalStateException("no decodable video stream (codec '" + g.getVideoCodecName() + "')");
+            }
+            int w = g.getImageWidth();
+            int h = g.getImageHeight();
+            if (Math.max(w, h) > settings.maxSide()) {
+                // FFmpeg's scaler shrinks while converting to BGR: a 4K camera costs no 4K buffers in Java
+                double scale = (double) settings.maxSide() / Math.max(w, h);
+                g.setImageWidth(Math.max(2, (int) Math.round(w * scale)));
+                g.setImageHeight(Math.max(2, (int) Math.round(h * scale)));
+            }
+            state = CameraHealth.State.ONLINE;
+            opened = true;
+            double fps = g.getFrameRate() > 0 && g.getFrameRate() < 240 ? g.getFrameRate() : 25;
+            long frameMicros = (long) (1_000_000 / fps);
+            long intervalMicros = settings.sampleInterval().toNanos() / 1000;
+            long paceStart = System.nanoTime();
+            long loopBase = 0;
+            long lastTs = 0;
+            long[] recentCallMs = new long[32]; // a timeout is followed by the decoder's buffered frames, handed out at once
+            int calls = 0;
+            while (!stopped) {
+                long callStart = System.nanoTime();
+                Frame f = g.grabImage();
+                long callMs = (System.nanoTime() - callStart) / 1_000_000;
+                if (f == null) {
+                    if (source.kind().live()) {
+                        // JavaCV reports a read timeout as the end of the stream, after handing out the frames still in
+                        // the decoder: tell them apart by how long one of the last reads waited
+                        long waitedMs = callMs;
+                        for (long ms : recentCallMs) {
+                            waitedMs = Math.max(waitedMs, ms);
+                        }
+                        if (waitedMs >= settings.stallTimeout().toMillis() * 9 / 10) {
+                            throw new IllegalStateException("stalled: no data for " + waitedMs + " ms");
+                        }
+                        throw new IllegalStateException("stream ended (the peer closed it)");
+                    }
+                    g.setTimestamp(0); // a file camera loops
+                    loopBase += lastTs + frameMicros;
+                    if (lastTs == 0 && framesIn == 0) {
+                        throw new IllegalStateException("file has no video frames");
+                    }
+                    lastTs = 0;
+                    continue;
+                }
+                recentCallMs[calls++ % recentCallMs.length] = callMs;
+                long ts = Math.max(0, f.timestamp);
+                lastTs = ts;
+                // stream time: a new connection may start anywhere (the gate treats time running back as a reason to let a frame through)
+                long streamTime = loopBase + ts;
+                if (!source.kind().live() && settings.paceFiles()) {
+                    long wait = (loopBase + ts) / 1000 - (System.nanoTime() - paceStart) / 1_000_000;
+                    if (wait > 0) {
+                        Thread.sleep(wait);
+                    }
+                }
+                counted(true);
+                boolean due = lastSampleAt == Long.MIN_VALUE || streamTime < lastSampleAt
+                        || streamTime - lastSampleAt >= intervalMicros - frameMicros / 2;
+                if (!due) {
+                    continue;
+                }
+                lastSampleAt = streamTime;
+                int[] thumb = GreyThumbnail.of(f, settings.maskWidth(), settings.maskHeight());
+                double change = gate.difference(thumb);
+                if (!gate.judge(thumb, streamTime).pass()) {
+                    continue;
+                }
+                JpegEncoder.Jpeg j = jpeg.encode(f);
+                SampledFrame out = new SampledFrame(cameraId, System.currentTimeMillis(), j.width(), j.height(), f.keyFrame, sequence++, change, j.bytes());
+                counted(false);
+                sink.accept(out);
+            }
+            g.stop();
+        } finally {
+            lastSampleAt = Long.MIN_VALUE;
+        }
+    }
+
+    private synchronized void counted(boolean in) {
+        long now = System.currentTimeMillis();
+        if (in) {
+            framesIn++;
+            lastFrameAt = now;
+            inTimes.addLast(now);
+            prune(inTimes, now);
+        } else {
+            framesOut++;
+            outTimes.addLast(now);
+            prune(outTimes, now);
+        }
+    }
+
+    private static void prune(ArrayDeque<Long> times, long now) {
+        long from = now - RATE_WINDOW.toMillis();
+        while (!times.isEmpty() && times.peekFirst() < from) {
+            times.removeFirst();
+        }
+    }
+}
