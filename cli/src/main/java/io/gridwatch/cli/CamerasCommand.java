@@ -5,6 +5,7 @@ import io.gridwatch.camera.CameraFile;
 import io.gridwatch.camera.CameraZone;
 import io.gridwatch.grid.GridLocation;
 import io.gridwatch.store.CameraStore;
+import io.gridwatch.store.RegistryImport;
 import io.gridwatch.store.Database;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -51,7 +52,7 @@ final class CamerasCommand implements Callable<Integer> {
             Workspace ws = cameras.top.workspace();
             List<Camera> all = CameraFile.read(file, ws.index()::lookup);
             try (Database db = ws.database()) {
-                CameraStore.Imported r = new CameraStore(db.dataSource()).upsert(all, ws.index()::lookup);
+                RegistryImport r = new CameraStore(db.dataSource()).upsert(all, ws.index()::lookup);
                 System.out.printf(Locale.ROOT, "imported %d cameras from %s: %d new, %d updated, %d unchanged%n",
                         all.size(), file, r.inserted(), r.updated(), r.unchanged());
             }

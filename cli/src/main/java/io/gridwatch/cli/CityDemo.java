@@ -10,6 +10,7 @@ import io.gridwatch.sensor.SensorCsv;
 import io.gridwatch.sensor.TelemetryParser;
 import io.gridwatch.stack.ServiceStatus;
 import io.gridwatch.store.CaseStore;
+import io.gridwatch.store.RegistryImport;
 import io.gridwatch.store.Database;
 import io.gridwatch.store.SensorStore;
 import io.gridwatch.store.StoreException;
@@ -110,7 +111,7 @@ final class CityDemo {
         // as `sensors import` does: the same checks (in a unit grid, a known component), the same upsert
         List<Sensor> sensors = SensorCsv.read(new StringReader(tagged(city.registryCsv(), tag)), "the simulated city",
                 SensorCsv.inService(ws.index()::lookup, ws.catalogue()));
-        SensorStore.Imported imported = new SensorStore(db.dataSource()).upsert(sensors, ws.index()::lookup);
+        RegistryImport imported = new SensorStore(db.dataSource()).upsert(sensors, ws.index()::lookup);
         Map<String, Long> byType = sensors.stream().collect(Collectors.groupingBy(s -> s.type().id(), TreeMap::new, Collectors.counting()));
         out.printf("%d simulated sensors in real unit grids (%s) imported into the registry as `sensors import` does, ids %s…: "
                 + "%d new, %d updated, %d unchanged%n", sensors.size(), byType, tag, imported.inserted(), imported.updated(), imported.unchanged());

@@ -4,6 +4,7 @@ import io.gridwatch.sensor.Sensor;
 import io.gridwatch.sensor.SensorCsv;
 import io.gridwatch.sensor.SensorType;
 import io.gridwatch.store.Database;
+import io.gridwatch.store.RegistryImport;
 import io.gridwatch.store.SensorStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -51,7 +52,7 @@ final class SensorsCommand implements Callable<Integer> {
             Workspace ws = sensors.top.workspace();
             List<Sensor> rows = SensorCsv.read(file, SensorCsv.inService(ws.index()::lookup, ws.catalogue()));
             try (Database db = ws.database()) {
-                SensorStore.Imported r = new SensorStore(db.dataSource()).upsert(rows, ws.index()::lookup);
+                RegistryImport r = new SensorStore(db.dataSource()).upsert(rows, ws.index()::lookup);
                 System.out.printf(Locale.ROOT, "imported %d sensors from %s: %d new, %d updated, %d unchanged%n",
                         rows.size(), file, r.inserted(), r.updated(), r.unchanged());
             }

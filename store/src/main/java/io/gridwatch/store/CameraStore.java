@@ -33,10 +33,6 @@ public final class CameraStore {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
     }
 
-    /** What an import did: cameras new to the registry, changed ones, and ones already stored exactly so. */
-    public record Imported(int inserted, int updated, int unchanged) {
-    }
-
     /** A camera as stored, with its derived unit grid (null outside every grid) and when it last changed. */
     public record StoredCamera(Camera camera, String gridCode, Instant updatedAt) {
     }
@@ -46,7 +42,7 @@ public final class CameraStore {
      *
      * @param grids derives each camera's unit grid from its location
      */
-    public Imported upsert(List<Camera> cameras, TelemetryParser.GridLookup grids) {
+    public RegistryImport upsert(List<Camera> cameras, TelemetryParser.GridLookup grids) {
         int inserted = 0;
         int updated = 0;
         try (Connection c = dataSource.getConnection()) {
@@ -86,7 +82,7 @@ public final class CameraStore {
         } catch (SQLException e) {
             throw new StoreException("could not import cameras, nothing was stored: " + e.getMessage(), e);
         }
-        return new Imported(inserted, updated, cameras.size() - inserted - updated);
+        return new RegistryImport(inserted, updated, cameras.size() - inserted - updated);
     }
 
     /** Every registered camera, ordered by id. */

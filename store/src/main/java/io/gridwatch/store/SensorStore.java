@@ -32,10 +32,6 @@ public final class SensorStore {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
     }
 
-    /** What an import did: sensors new to the registry, changed ones, and ones already stored exactly so. */
-    public record Imported(int inserted, int updated, int unchanged) {
-    }
-
     /** A sensor as stored, with its derived unit grid (null outside every grid) and when it last changed. */
     public record StoredSensor(Sensor sensor, String gridCode, Instant updatedAt) {
     }
@@ -45,7 +41,7 @@ public final class SensorStore {
      *
      * @param grids derives each sensor's unit grid from its position
      */
-    public Imported upsert(List<Sensor> sensors, TelemetryParser.GridLookup grids) {
+    public RegistryImport upsert(List<Sensor> sensors, TelemetryParser.GridLookup grids) {
         int inserted = 0;
         int updated = 0;
         try (Connection c = dataSource.getConnection()) {
@@ -102,7 +98,7 @@ public final class SensorStore {
         } catch (SQLException e) {
             throw new StoreException("could not import sensors, nothing was stored: " + e.getMessage(), e);
         }
-        return new Imported(inserted, updated, sensors.size() - inserted - updated);
+        return new RegistryImport(inserted, updated, sensors.size() - inserted - updated);
     }
 
     /** Every registered sensor, or those of one type, ordered by id. */

@@ -64,8 +64,8 @@ class CameraStoreTest {
     @Test
     void importTwiceKeepsOneRowEachAndAnUpdateChangesIt() throws Exception {
         List<Camera> first = cameras(FILE);
-        assertThat(store.upsert(first, GRIDS)).isEqualTo(new CameraStore.Imported(2, 0, 0));
-        assertThat(store.upsert(first, GRIDS)).isEqualTo(new CameraStore.Imported(0, 0, 2));
+        assertThat(store.upsert(first, GRIDS)).isEqualTo(new RegistryImport(2, 0, 0));
+        assertThat(store.upsert(first, GRIDS)).isEqualTo(new RegistryImport(0, 0, 2));
         try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT count(*) FROM camera WHERE camera_id LIKE 'cs-%'")) {
             rs.next();
@@ -82,7 +82,7 @@ class CameraStoreTest {
                     url: udp://239.0.0.1:1234
                     location: {lon: 121.6431, lat: 38.9152}
                 """);
-        assertThat(store.upsert(second, GRIDS)).isEqualTo(new CameraStore.Imported(1, 2, 0));
+        assertThat(store.upsert(second, GRIDS)).isEqualTo(new RegistryImport(1, 2, 0));
         stored = store.list().stream().filter(s -> s.camera().id().startsWith("cs-")).toList();
         assertThat(stored).extracting(CameraStore.StoredCamera::camera).containsExactlyElementsOf(second);
         assertThat(stored.get(0).camera().zones().get(0).purpose()).isEqualTo(ZonePurpose.BIN_AREA);

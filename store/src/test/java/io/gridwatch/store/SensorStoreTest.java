@@ -44,10 +44,10 @@ class SensorStoreTest {
     void reimportUpdatesInPlaceAndDerivesTheGrid() {
         Sensor a = new Sensor("st-a", SensorType.WATER_LEVEL, 121.7, 38.9, null, 30, "甲");
         Sensor b = new Sensor("st-b", SensorType.MANHOLE, 121.5, 38.9, "0101", 60, null);
-        assertThat(store.upsert(List.of(a, b), GRIDS)).isEqualTo(new SensorStore.Imported(2, 0, 0));
+        assertThat(store.upsert(List.of(a, b), GRIDS)).isEqualTo(new RegistryImport(2, 0, 0));
         Sensor bMoved = new Sensor("st-b", SensorType.MANHOLE, 121.65, 38.9, "0102", 60, "乙");
         Sensor c = new Sensor("st-c", SensorType.BIN_FILL, 121.5, 38.9, null, 600, null);
-        assertThat(store.upsert(List.of(a, bMoved, c), GRIDS)).isEqualTo(new SensorStore.Imported(1, 1, 1));
+        assertThat(store.upsert(List.of(a, bMoved, c), GRIDS)).isEqualTo(new RegistryImport(1, 1, 1));
 
         List<SensorStore.StoredSensor> all = store.list(Optional.empty()).stream()
                 .filter(s -> s.sensor().sensorId().startsWith("st-")).toList();
