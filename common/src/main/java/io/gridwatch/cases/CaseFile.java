@@ -74,18 +74,27 @@ public record CaseFile(int schema, String caseId, String status, Category catego
         private static final long serialVersionUID = 1L;
     }
 
-    /** A sensor, camera or report that saw the problem. */
-    public record Source(String type, String id) implements Serializable {
+    /** A sensor, camera (with the {@code zone} that saw it; null and left out otherwise) or report that saw the problem. */
+    @JsonPropertyOrder({"type", "id", "zone"})
+    public record Source(String type, String id, @JsonInclude(JsonInclude.Include.NON_NULL) String zone) implements Serializable {
         private static final long serialVersionUID = 1L;
+
+        public Source(String type, String id) {
+            this(type, id, null);
+        }
     }
 
     /**
-     * A reference to evidence: a sensor series (type and uri only), or a frame with its time and the
-     * box of what was seen ({@code [x1, y1, x2, y2]}, 0..1 of the image).
+     * A reference to evidence: a sensor series (type and uri only), or a frame with its time, the
+     * box of what was seen ({@code [x1, y1, x2, y2]}, 0..1 of the image) and the picture's SHA-256 (hex).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonPropertyOrder({"type", "uri", "ts", "box"})
-    public record Evidence(String type, String uri, Long ts, ArrayList<Double> box) implements Serializable {
+    @JsonPropertyOrder({"type", "uri", "ts", "box", "sha256"})
+    public record Evidence(String type, String uri, Long ts, ArrayList<Double> box, String sha256) implements Serializable {
         private static final long serialVersionUID = 1L;
+
+        public Evidence(String type, String uri, Long ts, ArrayList<Double> box) {
+            this(type, uri, ts, box, null);
+        }
     }
 }

@@ -216,7 +216,7 @@ public final class CaseTracker {
         Responsibility.Assignment a = responsibility.assign(category.kind(), category.code(), district, grid.district(),
                 Instant.ofEpochMilli(d.ts()), Severity.urgent(severity));
         ArrayList<CaseFile.Source> sources = new ArrayList<>();
-        sources.add(new CaseFile.Source(d.source().type().id(), d.source().id()));
+        sources.add(new CaseFile.Source(d.source().type().id(), d.source().id(), d.source().zone()));
         long firstSeen = d.startedAt() > 0 ? Math.min(d.startedAt(), d.ts()) : d.ts();
         CaseFile file = new CaseFile(CaseFile.SCHEMA, caseId, statusFor(d.confidence(), null), category, grid,
                 new CaseFile.Location(d.lon(), d.lat()), severity, sources, firstSeen, d.ts(), 1, d.confidence(),
@@ -243,7 +243,7 @@ public final class CaseTracker {
         double confidence = Math.max(f.confidence(), d.confidence());
         String status = statusFor(confidence, f.status());
         ArrayList<CaseFile.Source> sources = new ArrayList<>(f.sources());
-        CaseFile.Source source = new CaseFile.Source(d.source().type().id(), d.source().id());
+        CaseFile.Source source = new CaseFile.Source(d.source().type().id(), d.source().id(), d.source().zone());
         boolean newSource = !sources.contains(source);
         if (newSource) {
             sources.add(source);
@@ -531,7 +531,7 @@ public final class CaseTracker {
                     box.add(v);
                 }
             }
-            CaseFile.Evidence x = new CaseFile.Evidence(e.type(), e.uri(), e.ts(), box);
+            CaseFile.Evidence x = new CaseFile.Evidence(e.type(), e.uri(), e.ts(), box, e.sha256());
             if (evidence.contains(x)) {
                 continue;
             }

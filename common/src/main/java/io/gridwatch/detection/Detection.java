@@ -121,11 +121,25 @@ public record Detection(int schema, String detectionId, Source source, String ru
         evidence = evidence == null ? new ArrayList<>() : evidence;
     }
 
-    /** Where a detection came from, and its id. */
-    public record Source(SourceType type, String id) {
+    /**
+     * Where a detection came from, and its id.
+     *
+     * @param zone a camera's zone (CONTRACTS.md §2 {@code zones[].name}) that saw it; null for sensors and reports, and
+     *             then left out of the JSON
+     */
+    public record Source(SourceType type, String id, @JsonInclude(JsonInclude.Include.NON_NULL) String zone) {
         public Source {
             Objects.requireNonNull(type, "source type");
             Objects.requireNonNull(id, "source id");
+        }
+
+        public Source(SourceType type, String id) {
+            this(type, id, null);
+        }
+
+        /** A camera's zone. */
+        public static Source camera(String cameraId, String zone) {
+            return new Source(SourceType.CAMERA, cameraId, Objects.requireNonNull(zone, "zone"));
         }
 
         /** A sensor's readings. */
@@ -140,9 +154,23 @@ public record Detection(int schema, String detectionId, Source source, String ru
 
     /**
      * A reference to evidence: a sensor series, or a frame with the box of what was seen
-     * ({@code [x1, y1, x2, y2]} in 0..1 image coordinates).
+     * ({@code [x1, y1, x2, y2]} in 0..1 image coordinates) and the SHA-256 of the stored picture (hex), so that a
+     * reader can tell the picture was not changed; {@code sha256} is null (and left out of the JSON) for a series.
      */
-    public record Evidence(String type, String uri, Long ts, double[] box) {
+    public record Evidence(String type, String uri, Long ts, double[] box,
+                           @JsonInclude(JsonInclude.Include.NON_NULL) String sha256) {
+
+        /** The type of a stored camera picture. */
+        public static final String FRAME = "frame";
+
+        public Evidence(String type, String uri, Long ts, double[] box) {
+            this(type, uri, ts, box, null);
+        }
+
+        /** A stored frame: where it is, when it was taken, the box of what was seen, its content hash. */
+        public static Evidence frame(String uri, long ts, double[] box, String sha256) {
+            return new Evidence(FRAME, uri, ts, box, Objects.requireNonNull(sha256, "sha256"));
+        }
 
         /** The type of a sensor's readings over a span of time. */
         public static final String SENSOR_SERIES = "sensor_series";
