@@ -26,7 +26,9 @@ import java.util.Optional;
  *   <li>later {@code raised} / {@code update} detections count as occurrences and add evidence; severity only
  *       rises. A message {@code update} goes out when the severity rose, the status changed or a new source
  *       saw the problem — not for every repeat, so that a rule that re-reports each minute does not flood
- *       {@code gw.cases.v1}; the counts it gathered go out with the next message. A rise re-alerts
+ *       {@code gw.cases.v1}; the counts it gathered go out with the next message. A new source raises the confidence
+ *       (noisy-OR: {@code 1 − (1 − case)(1 − detection)}), so a problem seen by a camera and measured by a gauge may be
+ *       filed where either alone would only be collected. A rise re-alerts
  *       ({@code escalated}, once per level).</li>
  *   <li>{@code cleared} ends the case as {@code verified} (核实结案, auto-verification): message {@code end},
  *       alert {@code cleared}.</li>
@@ -240,14 +242,15 @@ public final class CaseTracker {
         String severity = checkedSeverity(d);
         boolean rose = Severity.rises(f.severity(), severity);
         String newSeverity = rose ? severity : f.severity();
-        double confidence = Math.max(f.confidence(), d.confidence());
-        String status = statusFor(confidence, f.status());
         ArrayList<CaseFile.Source> sources = new ArrayList<>(f.sources());
         CaseFile.Source source = new CaseFile.Source(d.source().type().id(), d.source().id(), d.source().zone());
         boolean newSource = !sources.contains(source);
         if (newSource) {
             sources.add(source);
         }
+        // another source seeing it independently makes it likelier (noisy-OR); the same source again only as sure as its best
+        double confidence = newSource ? 1 - (1 - f.confidence()) * (1 - d.confidence()) : Math.max(f.confidence(), d.confidence());
+        String status = statusFor(confidence, f.status());
         Long deadline = f.deadline();
         if (rose && Severity.urgent(newSeverity) && !Severity.urgent(f.severity())) {
             // it became urgent: the calendar-time limit from now, unless the old deadline is sooner

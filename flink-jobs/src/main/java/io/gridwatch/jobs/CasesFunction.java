@@ -1,6 +1,7 @@
 package io.gridwatch.jobs;
 
 import io.gridwatch.cases.Alert;
+import io.gridwatch.cases.CaseMerger;
 import io.gridwatch.cases.CaseMessage;
 import io.gridwatch.cases.CaseState;
 import io.gridwatch.cases.CaseTracker;
@@ -32,6 +33,11 @@ import java.util.Map;
  * outside the job's state (PostgreSQL in production), so that they are unique forever, and the same
  * again for a detection replayed after a restore. Case messages go to the main output, naming their
  * problem ({@link CaseMessage#problemKey()}), alerts to {@link #ALERTS}.
+ *
+ * <p>One case per problem across sources: keying by district puts a camera and the gauge it looks at on one key, and
+ * {@link CaseMerger} decides when a problem joins another's open case ({@link #JOINED}, {@link #GROUPS}); the shared
+ * case lives under the first problem's key and ends when the last of its problems cleared. (A camera and a gauge on
+ * either side of a district boundary stay two cases.)
  */
 public final class CasesFunction extends KeyedProcessFunction<String, Detection, CaseMessage> {
 
@@ -41,12 +47,21 @@ public final class CasesFunction extends KeyedProcessFunction<String, Detection,
     public static final OutputTag<Alert> ALERTS = new OutputTag<>("alerts", TypeInformation.of(Alert.class));
     static final MapStateDescriptor<String, CaseState> PROBLEMS =
             new MapStateDescriptor<>("problems", Types.STRING, TypeInformation.of(CaseState.class));
+    /** A problem that joined another's case ({@link CaseMerger}) → the problem whose key holds that case. */
+    static final MapStateDescriptor<String, String> JOINED =
+            new MapStateDescriptor<>("joined", Types.STRING, Types.STRING);
+    /** A shared case's problem key → the problems still seeing it. */
+    static final MapStateDescriptor<String, CaseMerger.Group> GROUPS =
+            new MapStateDescriptor<>("groups", Types.STRING, TypeInformation.of(CaseMerger.Group.class));
 
     private final GridwatchConfig.Edition edition;
     private final CaseNumberSource numbers;
     private transient CaseTracker tracker;
     private transient CaseNumberSource.Numbering numbering;
     private transient MapState<String, CaseState> problems;
+    private transient MapState<String, String> joined;
+    private transient MapState<String, CaseMerger.Group> groups;
+    private transient CaseMerger merger;
     private transient Counter maintenance;
 
     public CasesFunction(GridwatchConfig.Edition edition, CaseNumberSource numbers) {
@@ -70,6 +85,9 @@ public final class CasesFunction extends KeyedProcessFunction<String, Detection,
         tracker = new CaseTracker(Catalogue.load(edition), GridNames.of(AdministrativeDivisions.dalian()),
                 responsibility, CaseTracker.Settings.DEFAULTS);
         problems = getRuntimeContext().getMapState(PROBLEMS);
+        joined = getRuntimeContext().getMapState(JOINED);
+        groups = getRuntimeContext().getMapState(GROUPS);
+        merger = new CaseMerger(CaseMerger.Settings.DEFAULTS);
         numbering = numbers.open();
         maintenance = getRuntimeContext().getMetricGroup().counter("maintenance-signals");
     }
@@ -81,19 +99,84 @@ public final class CasesFunction extends KeyedProcessFunction<String, Detection,
             LOG.info("sensor {} is {} (maintenance signal, no case) at {}", d.source().id(), d.state(), d.ts());
         }
         String key = problemKeyOf(d);
-        CaseState current = problems.get(key);
+        String caseKey = caseKeyOf(key, d);
+        CaseMerger.Group group = groups.get(caseKey);
+        if (group != null) {
+            CaseMerger.Route route = CaseMerger.route(group, key, d);
+            if (route == CaseMerger.Route.DROP) {
+                LOG.debug("{}: a correction of {}, which shares case {} with {}: nothing to change", d.detectionId(), key,
+                        caseKey, group.active());
+                return;
+            }
+            if (route == CaseMerger.Route.LEAVE) {
+                leave(group, key);
+                LOG.info("{} no longer sees the problem of case {} ({}); {} still do", key, caseKey, d.state(),
+                        groups.contains(caseKey) ? groups.get(caseKey).active() : List.of());
+                return;
+            }
+        }
+        CaseState current = problems.get(caseKey);
         CaseTracker.Outcome outcome = tracker.onDetection(current, d, numbering);
         if (outcome.state() == null) {
-            problems.remove(key);
+            problems.remove(caseKey);
         } else {
-            problems.put(key, outcome.state());
+            problems.put(caseKey, outcome.state());
             if (!outcome.state().isOpen()) {
                 ctx.timerService().registerEventTimeTimer(outcome.state().expiresAt());
             }
         }
+        if (group != null) {
+            if (outcome.state() == null || !outcome.state().isOpen()) {
+                dissolve(group);
+            } else if (!group.active().contains(key)) {
+                groups.put(caseKey, group.withActive(key));
+            }
+        }
         LOG.debug("{} → {} case messages, {} alerts", d.detectionId(), outcome.messages().size(), outcome.alerts().size());
-        outcome.messages().forEach(m -> out.collect(m.withProblemKey(key)));
+        outcome.messages().forEach(m -> out.collect(m.withProblemKey(caseKey)));
         outcome.alerts().forEach(a -> ctx.output(ALERTS, a));
+    }
+
+    /**
+     * The problem whose state holds {@code key}'s case: its own, the case it joined, or — when it opens with no case of
+     * its own — the open case of another problem it joins now ({@link CaseMerger#joinTarget}).
+     */
+    private String caseKeyOf(String key, Detection d) throws Exception {
+        String target = joined.get(key);
+        if (target != null || groups.contains(key)) {
+            return target != null ? target : key;
+        }
+        CaseState own = problems.get(key);
+        if (own != null && (own.isOpen() || d.ts() <= own.endedAt())) {
+            return key;
+        }
+        java.util.Optional<String> join = merger.joinTarget(key, d, problems.entries());
+        if (join.isEmpty()) {
+            return key;
+        }
+        String canonical = join.get();
+        CaseMerger.Group group = groups.get(canonical);
+        groups.put(canonical, group == null ? CaseMerger.Group.of(canonical, key) : group.withActive(key));
+        joined.put(key, canonical);
+        LOG.info("{} ({} {}) joins the case of {}: one problem, {} sources", key, d.source().type(), d.source().id(), canonical,
+                groups.get(canonical).active().size());
+        return canonical;
+    }
+
+    /** {@code key} no longer sees its group's problem; the others do. */
+    private void leave(CaseMerger.Group group, String key) throws Exception {
+        groups.put(group.canonical(), group.without(key));
+        if (!key.equals(group.canonical())) {
+            joined.remove(key);
+        }
+    }
+
+    /** The shared case ended: its problems are on their own again. */
+    private void dissolve(CaseMerger.Group group) throws Exception {
+        for (String k : group.active()) {
+            joined.remove(k);
+        }
+        groups.remove(group.canonical());
     }
 
     @Override
