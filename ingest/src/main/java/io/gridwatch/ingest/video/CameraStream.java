@@ -46,6 +46,8 @@ public final class CameraStream implements AutoCloseable {
     private volatile boolean stopped;
     private volatile CameraHealth.State state = CameraHealth.State.CONNECTING;
     private volatile boolean keyFramesOnly;
+    /** {@code settings.rtspTransport()} until the server refuses it: then UDP (see {@link #read()}). */
+    private String rtspTransport;
     private boolean opened; // the current connection got as far as a video stream
     private volatile long lastFrameAt;
     private volatile String lastError;
@@ -75,6 +77,7 @@ public final class CameraStream implements AutoCloseable {
         this.settings = settings;
         this.sink = Objects.requireNonNull(sink, "sink");
         this.keyFramesOnly = settings.keyFramesOnly();
+        this.rtspTransport = settings.rtspTransport();
         this.thread = new Thread(this::run, "camera-" + cameraId);
         this.thread.setDaemon(true);
     }
@@ -187,11 +190,16 @@ public final class CameraStream implements AutoCloseable {
         return "cannot read " + source.kind().name().toLowerCase(java.util.Locale.ROOT) + " stream " + source.location() + ": " + m;
     }
 
+    /** FFmpeg's short name of the stream's video codec ({@code h264}, {@code hevc}, {@code av1} …). */
+    private static String codecName(FFmpegFrameGrabber g) {
+        return org.bytedeco.ffmpeg.global.avcodec.avcodec_get_name(g.getVideoCodec()).getString();
+    }
+
     /** One connection: open, read until it fails or ends (a file loops), close. */
     private void read() throws Exception {
         long ioTimeoutMicros = settings.stallTimeout().toNanos() / 1000;
         try (FFmpegFrameGrabber g = new FFmpegFrameGrabber(source.location()); JpegEncoder jpeg = new JpegEncoder(settings.maxSide(), settings.jpegQuality())) {
-            source.options(settings.rtspTransport(), ioTimeoutMicros).forEach(g::setOption);
+            source.options(rtspTransport, ioTimeoutMicros).forEach(g::setOption);
             if (source.format() != null) {
                 g.setFormat(source.format());
             }
@@ -200,9 +208,20 @@ public final class CameraStream implements AutoCloseable {
                 g.setVideoOption("skip_frame", "nokey"); // the decoder drops the rest before any work: the main saving
             }
             g.setVideoOption("threads", "1"); // many cameras share a few cores; one thread each keeps them fair
-            g.start();
+            try {
+                g.start();
+            } catch (FFmpegFrameGrabber.Exception e) {
+                String m = describe(e);
+                if (source.kind() == StreamSource.Kind.RTSP && rtspTransport.equals("tcp")
+                        && (m.contains("400 Bad Request") || m.contains("461"))) {
+                    // a server that only sends RTP over UDP (some encoders, relays) refuses the interleaved SETUP
+                    rtspTransport = "udp";
+                    LOG.warn("camera {}: the RTSP server refused RTP over TCP ({}); trying RTP over UDP", cameraId, m);
+                }
+                throw e;
+            }
             if (!g.hasVideo() || g.getImageWidth() <= 0) {
-                throw new IllegalStateException("no decodable video stream (codec '" + g.getVideoCodecName() + "')");
+                throw new IllegalStateException("no decodable video stream (codec '" + codecName(g) + "')");
             }
             int w = g.getImageWidth();
             int h = g.getImageHeight();
@@ -242,7 +261,8 @@ public final class CameraStream implements AutoCloseable {
                     g.setTimestamp(0); // a file camera loops
                     loopBase += lastTs + frameMicros;
                     if (lastTs == 0 && framesIn == 0) {
-                        throw new IllegalStateException("file has no video frames");
+                        throw new IllegalStateException("no video frame could be decoded (codec '" + codecName(g)
+                                + "', " + w + "×" + h + "): the file is empty or this FFmpeg build cannot decode the codec");
                     }
                     lastTs = 0;
                     continue;
