@@ -184,6 +184,68 @@ class VideoPipelineTest {
         LOG.info("stall case {}: {}", opened.path("case_id").asText(), cases.stream().map(c -> c.path("type").asText()).toList());
     }
 
+    // ---- crash and restart from the last checkpoint -----------------------------------------------------------------
+
+    @Test
+    @Order(2)
+    void afterACrashTheJobResumesFromItsCheckpointNeitherLosingNorDuplicatingTheCameraCase(
+            @InjectMiniCluster MiniCluster cluster, @TempDir Path checkpoints) throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String cam = "it-crash-" + run;
+        String jdbcUrl = it.newDatabase("video_crash");
+        register(jdbcUrl, List.of(cam));
+        Path evidence = dir.resolve("evidence-" + run);
+        String group = "it-video-crash-" + run;
+        it.startReadingsFromNow(group);
+        it.startFromNow(group + "-frames", Topics.FRAMES);
+        Configuration conf = new Configuration();
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+        conf.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        // the rules source reads gw.rules.v1 from its start: the rule is there before the first frame
+        pushShortRule(cam, 4);
+        // no periodic checkpoints in the first run: the test decides where the last one lies
+        JobClient first = it.start(cluster, settings(jdbcUrl, group, evidence, Duration.ofHours(1)), conf, "video crash: first run");
+        JobClient second = null;
+        CameraStream stream = null;
+        long fedBefore = fed.get();
+        try (FrameSink sink = new FrameSink(it.services.kafkaBootstrap(), "it-video-" + run)) {
+            stream = feed(cam, stall, STALL_CLIP.frames(), sink);
+            // the stall has been seen for more than its 4 s: the job has raised it (observations are not transactional)
+            await().atMost(PipelineHarness.WAIT).pollInterval(Duration.ofMillis(500)).until(() -> {
+                List<Long> seen = it.committedJson(Topics.OBSERVATIONS, o -> o.path("camera").asText().equals(cam)
+                        && o.path("score").asDouble() >= 0.6).stream().map(o -> o.path("ts").asLong()).sorted().toList();
+                return !seen.isEmpty() && seen.get(seen.size() - 1) - seen.get(0) >= 5_000;
+            });
+            String checkpoint = cluster.triggerCheckpoint(first.getJobID()).get();
+            LOG.info("checkpoint at {}", checkpoint);
+            PipelineHarness.cancel(first);
+            // the camera goes on sending while the job is down: the stall is taken away meanwhile
+            Configuration restore = new Configuration(conf);
+            restore.set(StateRecoveryOptions.SAVEPOINT_PATH, checkpoint);
+            second = it.start(cluster, settings(jdbcUrl, group, evidence, Duration.ofSeconds(1)), restore, "video crash: restored");
+            JobClient restored = second;
+            await().atMost(PipelineHarness.WAIT).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> fed.get() > fedBefore && endsOf(cam) >= 1);
+            long seen = PipelineHarness.completedCheckpoints(cluster, restored.getJobID());
+            await().atMost(PipelineHarness.WAIT).until(() -> PipelineHarness.completedCheckpoints(cluster, restored.getJobID()) >= seen + 3);
+        } finally {
+            if (stream != null) {
+                stream.close();
+            }
+            PipelineHarness.cancel(first);
+            PipelineHarness.cancel(second);
+        }
+        List<JsonNode> cases = it.caseMessagesOf(Set.of(cam));
+        List<String> types = cases.stream().map(c -> c.path("type").asText()).toList();
+        assertThat(types).as("case messages %s", types).startsWith("new").endsWith("end");
+        assertThat(types.stream().filter("new"::equals)).hasSize(1);
+        assertThat(types.stream().filter("end"::equals)).hasSize(1);
+        assertThat(cases.stream().map(c -> c.path("case").path("case_id").asText()).distinct()).hasSize(1);
+        List<String> states = it.committedJson(Topics.DETECTIONS, d -> d.path("source").path("id").asText().equals(cam))
+                .stream().map(d -> d.path("state").asText()).filter(st -> !st.equals("update")).toList();
+        assertThat(states).containsExactly("raised", "cleared");
+    }
+
     // ---- helpers -------------------------------------------------------------------------------------------------
 
     static final AtomicLong fed = new AtomicLong();
