@@ -1,21 +1,19 @@
 package io.gridwatch.jobs;
 
 import io.gridwatch.evidence.EvidenceStore;
+import io.gridwatch.evidence.FileEvidenceStore;
+import io.gridwatch.models.Box;
+import io.gridwatch.models.evidence.EvidenceFrames;
 
-import javax.imageio.ImageIO;
-import java.awt.BasicStroke;
-import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.Serializable;
+import java.nio.file.Path;
 
 /**
- * How the video job makes and keeps its evidence pictures: a {@link Renderer} that prepares a frame for keeping (its
- * box drawn; faces and licence plates blurred), and the {@link EvidenceStore} it goes to. Both are serialisable
- * factories, so that the job graph carries them and each operator instance opens its own.
+ * How the video job makes and keeps its evidence pictures: a {@link Renderer} that prepares a frame for keeping
+ * (faces and licence plates blurred first, then its box drawn and labelled: models' {@link EvidenceFrames}), and the
+ * {@link EvidenceStore} it goes to ({@link FileEvidenceStore} by default). Both are serialisable factories, so that
+ * the job graph carries them and each operator instance makes its own.
  */
 public final class EvidencePictures {
 
@@ -25,7 +23,11 @@ public final class EvidencePictures {
     /** Prepares a frame for keeping: the picture that is stored, never the raw frame. */
     @FunctionalInterface
     public interface Renderer extends Serializable {
-        byte[] render(byte[] jpeg, double[] box) throws IOException;
+        /**
+         * @param box   0..1 {@code [x1, y1, x2, y2]}
+         * @param label a short ASCII label drawn with the box
+         */
+        byte[] render(byte[] jpeg, double[] box, String label) throws IOException;
     }
 
     /** Opens the evidence store of one operator instance. */
@@ -34,32 +36,26 @@ public final class EvidencePictures {
         EvidenceStore open() throws IOException;
     }
 
-    /**
-     * Draws the box only. Stands in until the renderer that also blurs faces and licence plates (branch
-     * {@code evidence}, models/) is merged; swap it in {@link SensorPipelineJob}.
-     */
-    public static Renderer boxOnly() {
-        return EvidencePictures::drawBox;
+    /** Files under {@code dir} ({@code evidence.dir} under the stack's var dir). */
+    public static StoreFactory files(String dir) {
+        return () -> new FileEvidenceStore(Path.of(dir));
     }
 
-    static byte[] drawBox(byte[] jpeg, double[] box) throws IOException {
-        BufferedImage img = ImageIO.read(new ByteArrayInputStream(jpeg));
-        if (img == null) {
-            throw new IOException("not a JPEG");
+    /** Faces and plates blurred, then the box: one {@link EvidenceFrames} per operator instance (it is not thread-safe). */
+    public static Renderer blurred() {
+        return new Blurred();
+    }
+
+    private static final class Blurred implements Renderer {
+        private static final long serialVersionUID = 1L;
+        private transient EvidenceFrames frames;
+
+        @Override
+        public byte[] render(byte[] jpeg, double[] box, String label) {
+            if (frames == null) {
+                frames = new EvidenceFrames();
+            }
+            return frames.render(jpeg, box == null ? null : new Box(box[0], box[1], box[2], box[3]), label).jpeg();
         }
-        BufferedImage out = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_3BYTE_BGR);
-        Graphics2D g = out.createGraphics();
-        g.drawImage(img, 0, 0, null);
-        if (box != null) {
-            g.setColor(Color.RED);
-            g.setStroke(new BasicStroke(Math.max(2f, img.getWidth() / 160f)));
-            int x1 = (int) Math.round(box[0] * img.getWidth());
-            int y1 = (int) Math.round(box[1] * img.getHeight());
-            g.drawRect(x1, y1, (int) Math.round(box[2] * img.getWidth()) - x1, (int) Math.round(box[3] * img.getHeight()) - y1);
-        }
-        g.dispose();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(jpeg.length + 1024);
-        ImageIO.write(out, "jpg", bytes);
-        return bytes.toByteArray();
     }
 }

@@ -50,14 +50,14 @@ public final class SensorPipelineJob {
             this(kafkaBootstrap, mqttUri, jdbcUrl, dbUser, edition, job, null);
         }
 
-        /** Sensors and cameras: grids cached and evidence kept under the stack's {@code var_dir}. */
+        /** Sensors and cameras: grids cached under the stack's {@code var_dir}, evidence where {@code evidence.dir} says. */
         public static Settings of(GridwatchConfig config) {
             GridwatchConfig.Stack s = config.stack();
             java.nio.file.Path var = java.nio.file.Path.of(s.varDir()).toAbsolutePath();
-            String evidenceDir = var.resolve("evidence").toString();
+            String evidenceDir = config.evidence().root(var).toString();
             VideoDetectionFunction.Settings video = new VideoDetectionFunction.Settings(s.postgres().jdbcUrl(), s.postgres().user(),
                     VideoDetectionFunction.GridSource.dalian(var.resolve("cache").toString()),
-                    () -> new DirectoryEvidenceStore(java.nio.file.Path.of(evidenceDir)), EvidencePictures.boxOnly(),
+                    EvidencePictures.files(evidenceDir), EvidencePictures.blurred(),
                     Duration.ofSeconds(60));
             return new Settings(s.kafka().bootstrapServers(), s.mqtt().uri(), s.postgres().jdbcUrl(), s.postgres().user(),
                     config.catalogue().edition(), config.jobs().sensorPipeline(), video);

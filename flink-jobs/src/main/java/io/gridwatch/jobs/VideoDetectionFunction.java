@@ -225,7 +225,7 @@ public final class VideoDetectionFunction extends KeyedBroadcastProcessFunction<
 
     private Detection.Evidence picture(String cameraId, Frame frame, String role, double[] box) {
         try {
-            byte[] jpeg = settings.renderer().render(frame.jpeg(), box);
+            byte[] jpeg = settings.renderer().render(frame.jpeg(), box, role);
             EvidenceStore.Stored s = evidence.put(cameraId, Instant.ofEpochMilli(frame.captureTime()), role, jpeg);
             return Detection.Evidence.frame(s.uri().toString(), frame.captureTime(), box, s.sha256());
         } catch (IOException | RuntimeException e) {

@@ -174,7 +174,7 @@ class VideoPipelineTest {
         for (JsonNode e : frames) {
             assertThat(e.path("type").asText()).isEqualTo("frame");
             byte[] stored = Files.readAllBytes(Path.of(URI.create(e.path("uri").asText())));
-            assertThat(DirectoryEvidenceStore.sha256(stored)).isEqualTo(e.path("sha256").asText());
+            assertThat(io.gridwatch.evidence.FileEvidenceStore.sha256(stored)).isEqualTo(e.path("sha256").asText());
             assertThat(e.path("box")).hasSize(4);
         }
         // the case opened when the stall had stayed the rule's 4 s, not before
@@ -254,7 +254,7 @@ class VideoPipelineTest {
         String evidenceDir = evidence.toString();
         return it.settings(jdbcUrl, group, checkpoints).withVideo(new VideoDetectionFunction.Settings(jdbcUrl,
                 it.services.postgresUser(), VideoDetectionFunction.GridSource.dalian(root.resolve("var/cache").toString()),
-                () -> new DirectoryEvidenceStore(Path.of(evidenceDir)), EvidencePictures.boxOnly(), Duration.ofSeconds(5)));
+                EvidencePictures.files(evidenceDir), EvidencePictures.blurred(), Duration.ofSeconds(5)));
     }
 
     /** Cameras looking at the generated street, each with one no_vending zone over the lower part of the picture. */
