@@ -182,6 +182,11 @@ class VideoPipelineTest {
                 && d.path("state").asText().equals("raised")).get(0);
         assertThat(raised.path("value").asDouble()).isBetween(4.0, 8.0);
         LOG.info("stall case {}: {}", opened.path("case_id").asText(), cases.stream().map(c -> c.path("type").asText()).toList());
+        // a figure, not a target (targets are benchmarked): the confirming frame's capture time to the case's record on
+        // gw.cases.v1 (its producer time; readers see it once the checkpoint commits, up to one interval later)
+        String caseId = opened.path("case_id").asText();
+        it.readCommitted(Topics.CASES, r -> caseId.equals(r.key())).forEach(r -> LOG.info("case record at offset {} ({}): {} ms after the confirming frame",
+                r.offset(), r.timestampType(), r.timestamp() - raised.path("ts").asLong()));
     }
 
     // ---- crash and restart from the last checkpoint -----------------------------------------------------------------
