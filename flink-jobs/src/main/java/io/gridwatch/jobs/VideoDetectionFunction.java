@@ -183,7 +183,8 @@ public final class VideoDetectionFunction extends KeyedBroadcastProcessFunction<
         for (Detection d : result.detections()) {
             out.collect(d);
             detections.inc();
-            LOG.info("camera {} zone {}: {} {} ({} s)", camera.id(), d.source().zone(), d.state(), d.problemKey(), d.value());
+            LOG.info("camera {} zone {}: {} {} (dwell {} s; frame taken {} ms ago)", camera.id(), d.source().zone(), d.state(),
+                    d.problemKey(), d.value(), System.currentTimeMillis() - ts);
         }
         for (Observation o : result.observations()) {
             ctx.output(OBSERVATIONS, o);
