@@ -295,14 +295,14 @@ class VideoPipelineTest {
     }
 
     /**
-     * The camera reading {@code clip} as a camera would send it (paced, 2.5 frames a second sampled), through the
+     * The camera reading {@code clip} as a camera would send it (paced, 1.25 frames a second sampled), through the
      * real ingest path into {@code gw.frames.v1}; only its first pass (files loop), {@code frames} clip frames long.
      */
     static CameraStream feed(String camera, Path clip, int frames, FrameSink sink) {
         long playMs = frames * 1000L / SceneClip.FPS;
         AtomicReference<Long> first = new AtomicReference<>();
         AtomicLong done = new AtomicLong();
-        StreamSettings s = StreamSettings.DEFAULTS.withKeyFramesOnly(false).withSampleInterval(Duration.ofMillis(400))
+        StreamSettings s = StreamSettings.DEFAULTS.withKeyFramesOnly(false).withSampleInterval(Duration.ofMillis(800))
                 .withHeartbeat(Duration.ofMillis(500)).withPaceFiles(true);
         return new CameraStream(camera, clip.toString(), List.of(), s, (SampledFrame f) -> {
             first.compareAndSet(null, f.captureTime());
