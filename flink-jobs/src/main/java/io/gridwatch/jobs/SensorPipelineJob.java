@@ -52,11 +52,16 @@ public final class SensorPipelineJob {
 
         /** Sensors and cameras: grids cached under the stack's {@code var_dir}, evidence where {@code evidence.dir} says. */
         public static Settings of(GridwatchConfig config) {
+            return of(config, java.nio.file.Path.of(config.stack().varDir()));
+        }
+
+        /** As {@link #of(GridwatchConfig)}, with the var dir resolved by the caller (the CLI's workspace). */
+        public static Settings of(GridwatchConfig config, java.nio.file.Path varDir) {
             GridwatchConfig.Stack s = config.stack();
-            java.nio.file.Path var = java.nio.file.Path.of(s.varDir()).toAbsolutePath();
+            java.nio.file.Path var = varDir.toAbsolutePath().normalize();
             String evidenceDir = config.evidence().root(var).toString();
             VideoDetectionFunction.Settings video = new VideoDetectionFunction.Settings(s.postgres().jdbcUrl(), s.postgres().user(),
-                    VideoDetectionFunction.GridSource.dalian(var.resolve("cache").toString()),
+                    VideoDetectionFunction.GridSource.dalian(var.resolve("cache").toString(), config.grids()),
                     EvidencePictures.files(evidenceDir), EvidencePictures.blurred(),
                     Duration.ofSeconds(60));
             return new Settings(s.kafka().bootstrapServers(), s.mqtt().uri(), s.postgres().jdbcUrl(), s.postgres().user(),

@@ -83,7 +83,15 @@ public final class VideoDetectionFunction extends KeyedBroadcastProcessFunction<
 
         /** The Dalian grids of the default configuration, cached under {@code cacheDir} ({@link GridCache}). */
         static GridSource dalian(String cacheDir) {
-            return () -> new GridIndex(GridCache.dalian(Path.of(cacheDir), GridwatchConfig.defaults().grids()))::lookup;
+            return dalian(cacheDir, GridwatchConfig.defaults().grids());
+        }
+
+        /** The Dalian grids as {@code grids} configures them (the same cache file the CLI and ingest use). */
+        static GridSource dalian(String cacheDir, GridwatchConfig.Grids grids) {
+            double cell = grids.cellSizeM();
+            double sliver = grids.sliverMaxM2();
+            ArrayList<GridwatchConfig.ManagementArea> areas = new ArrayList<>(grids.managementAreas()); // Grids is not Serializable
+            return () -> new GridIndex(GridCache.dalian(Path.of(cacheDir), new GridwatchConfig.Grids(cell, sliver, areas)))::lookup;
         }
     }
 
