@@ -74,7 +74,7 @@ class VideoPipelineTest {
     static Path root;
     @TempDir
     static Path dir;
-    /** People passing, no stall: 20 s. */
+    /** People walking past, then groups standing about talking for 15 scene minutes (clips' PEOPLE scenario): 20 s. */
     static Path passing;
     /** A stall there from the first frame to the last (what the camera always showed): 20 s. */
     static Path always;
@@ -88,7 +88,7 @@ class VideoPipelineTest {
         root = Path.of(System.getProperty("gridwatch.repo.root", "..")).toAbsolutePath();
         grids = new GridIndex(GridCache.dalian(root.resolve("var/cache"), GridwatchConfig.defaults().grids()));
         passing = dir.resolve("passing.mp4");
-        new SceneClip(31, 100, 15, 100, 100).write(passing);
+        io.gridwatch.models.scene.CameraScenario.of(io.gridwatch.models.scene.CameraScenario.Kind.PEOPLE, 31, 15, 5, 15, 5).write(passing);
         always = dir.resolve("always.mp4");
         new SceneClip(31, 100, 15, 0, 100).write(always);
         stall = dir.resolve("stall.mp4");
@@ -144,7 +144,7 @@ class VideoPipelineTest {
             PipelineHarness.cancel(job);
         }
 
-        // people passing, and a stall the camera showed from its first frame, raise nothing at all
+        // people passing and standing about talking, and a stall the camera showed from its first frame, raise nothing at all
         assertThat(it.committedJson(Topics.DETECTIONS, d -> Set.of(camPass, camAlways).contains(d.path("source").path("id").asText())))
                 .isEmpty();
         assertThat(it.caseMessagesOf(Set.of(camPass, camAlways, camRule))).isEmpty();
