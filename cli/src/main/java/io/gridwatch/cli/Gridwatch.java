@@ -16,7 +16,8 @@ import java.util.concurrent.Callable;
         description = "Real-time sensing for Dalian's 智慧城管 (smart urban management): sensors and cameras to cases on unit grids.",
         subcommands = {StackCommands.Up.class, StackCommands.Down.class, StackCommands.Status.class,
                 DemoCommand.class, GridsCommand.class, CatalogueCommand.class, CasesCommand.class,
-                SensorsCommand.class, CamerasCommand.class, IngestCommand.class, PipelineCommand.class, RulesCommand.class, ModelsCommand.class},
+                SensorsCommand.class, CamerasCommand.class, IngestCommand.class, PipelineCommand.class, RulesCommand.class, ModelsCommand.class,
+                EvidenceCommand.class},
         footer = {"", "The test suite: ./gridwatch test  (see README.md)"})
 public final class Gridwatch implements Callable<Integer> {
 

@@ -11,6 +11,7 @@ import io.gridwatch.models.eval.ReportWriter;
 import io.gridwatch.models.eval.SceneLevel;
 import io.gridwatch.models.eval.TileScores;
 import io.gridwatch.models.scene.Scene;
+import io.gridwatch.models.scene.CameraScenario;
 import io.gridwatch.models.scene.SceneClip;
 import io.gridwatch.models.scene.SceneGenerator;
 import io.gridwatch.models.scene.SceneRecipe;
@@ -239,8 +240,23 @@ final class ModelsCommand implements Callable<Integer> {
         @Option(names = "--seconds-per-frame", defaultValue = "5", description = "clip: scene seconds between frames (default ${DEFAULT-VALUE})")
         double secondsPerFrame;
 
-        @Option(names = "--stay-minutes", defaultValue = "20", description = "clip: how long the stall stays (default ${DEFAULT-VALUE})")
+        @Option(names = "--stay-minutes", defaultValue = "20", description = "clip: how long the stall (the scenario's thing) stays (default ${DEFAULT-VALUE})")
         double stayMinutes;
+
+        @Option(names = "--scenario", paramLabel = "stall|bin|water|people|static", description = "clip: a scripted camera scenario; "
+                + "writes <scenario>.mp4 (H.264), <scenario>.json (its truth, frame by frame) and <scenario>.yaml (the camera for "
+                + "'cameras import', zones and calibration included, its url the clip)")
+        String scenario;
+
+        @Option(names = "--before-minutes", defaultValue = "5", description = "scenario: scene minutes before the thing appears (default ${DEFAULT-VALUE})")
+        double beforeMinutes;
+
+        @Option(names = "--after-minutes", defaultValue = "5", description = "scenario: scene minutes after it has gone (default ${DEFAULT-VALUE})")
+        double afterMinutes;
+
+        @Option(names = "--size", defaultValue = "320x240", paramLabel = "WxH", description = "scenario: frame size (default ${DEFAULT-VALUE}, "
+                + "the size the tile models were trained on)")
+        String size;
 
         @Override
         public Integer call() throws IOException {
@@ -249,6 +265,12 @@ final class ModelsCommand implements Callable<Integer> {
             Files.createDirectories(dir);
             if (seed >= 0 && seed < SceneSets.HELD_OUT_BASE) {
                 o.println("note: seeds below 9·10^9 are training seeds (S·10^7 + i): scenes from them may have been trained on");
+            }
+            if (scenario != null && !clip) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--scenario needs --clip");
+            }
+            if (clip && scenario != null) {
+                return writeScenario(o, dir);
             }
             if (clip) {
                 SceneClip c = SceneClip.of(seed, secondsPerFrame, 5, stayMinutes, 5);
@@ -295,6 +317,44 @@ final class ModelsCommand implements Callable<Integer> {
             o.printf(Locale.ROOT, "%d scenes (generator v%d, seeds %d..%d) in %s: scene-<seed>.png, -mask.png, labels.csv, scenes.json%n", count,
                     SceneGenerator.VERSION, seed, seed + count - 1, dir);
             o.printf("measure the models on them: gridwatch models evaluate --images %s --labels %s%n", dir, dir.resolve("labels.csv"));
+            return 0;
+        }
+
+        private int writeScenario(PrintStream o, Path dir) throws IOException {
+            CameraScenario.Kind kind;
+            int w;
+            int h;
+            try {
+                kind = CameraScenario.Kind.of(scenario);
+                String[] wh = size.split("x");
+                if (wh.length != 2) {
+                    throw new IllegalArgumentException("--size must be WxH, e.g. 320x240, got '" + size + "'");
+                }
+                w = Integer.parseInt(wh[0]);
+                h = Integer.parseInt(wh[1]);
+            } catch (NumberFormatException e) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--size must be WxH, e.g. 320x240, got '" + size + "'");
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+            }
+            CameraScenario sc;
+            try {
+                sc = CameraScenario.of(kind, seed, secondsPerFrame, beforeMinutes, stayMinutes, afterMinutes).withSize(w, h);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+            }
+            Path file = dir.resolve(kind.id() + ".mp4").toAbsolutePath();
+            long t0 = System.nanoTime();
+            CameraScenario.Truth truth = sc.write(file);
+            Json.mapper().writerWithDefaultPrettyPrinter().writeValue(dir.resolve(kind.id() + ".json").toFile(), truth.toMap());
+            Files.writeString(dir.resolve(kind.id() + ".yaml"), sc.cameraYaml("cam-scenario-" + kind.id(), file.toString()));
+            o.printf(Locale.ROOT, "%s: scenario %s, %d frames %dx%d H.264 (%s), %.0f scene-seconds a frame; %s from frame %d to %d; %,d bytes, %.1f s%n",
+                    file, kind.id(), sc.frames(), w, h, SceneClip.ENCODER, secondsPerFrame,
+                    kind.target() == null ? (kind == CameraScenario.Kind.STATIC ? CameraScenario.STATIC_MISREAD + ", throughout; people passing"
+                            : "groups standing about (nothing to report)") : kind.target().id(),
+                    sc.appearFrame(), sc.goneFrame() - 1, Files.size(file), (System.nanoTime() - t0) / 1e9);
+            o.printf("truth: %s; the camera: %s (./gridwatch cameras import %s)%n", dir.resolve(kind.id() + ".json"), dir.resolve(kind.id() + ".yaml"),
+                    dir.resolve(kind.id() + ".yaml"));
             return 0;
         }
     }

@@ -63,7 +63,7 @@ final class PipelineCommand implements Callable<Integer> {
                     + "); stop it first (`gridwatch down`, or Ctrl-C in its terminal)");
         }
         Snapshots snapshots = snapshots(ws);
-        SensorPipelineJob.Settings settings = SensorPipelineJob.Settings.of(ws.config());
+        SensorPipelineJob.Settings settings = SensorPipelineJob.Settings.of(ws.config(), ws.varDir());
         Configuration conf = SensorPipelineJob.retainedCheckpoints(snapshots.checkpointsDir(), snapshots.savepointsDir(),
                 settings.job().retainedCheckpoints());
         conf.set(RestOptions.BIND_PORT, "0"); // a free port for the REST endpoint: never clash with another Flink

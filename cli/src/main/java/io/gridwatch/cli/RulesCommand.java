@@ -20,6 +20,10 @@ import io.gridwatch.rules.RuleSet;
 import io.gridwatch.rules.RulesInForce;
 import io.gridwatch.sensor.Reading;
 import io.gridwatch.topics.Topics;
+import io.gridwatch.video.DwellReplay;
+import io.gridwatch.video.DwellRule;
+import io.gridwatch.video.DwellRules;
+import io.gridwatch.video.Observation;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine;
@@ -98,13 +102,29 @@ final class RulesCommand implements Callable<Integer> {
      * offset order, through {@link RulesInForce} (the one definition the job uses too).
      */
     static RulesInForce readInForce(TopicRecords kafka, Catalogue catalogue) {
+        // camera dwell rules share the topic; the sensor rules job leaves them alone, and so does this
+        List<Map.Entry<String, String>> records = ruleRecords(kafka).stream().filter(e -> !DwellRules.isDwell(e.getValue())).toList();
+        return RulesInForce.replay(DEFAULTS, catalogue, records);
+    }
+
+    /** The camera dwell rules in force, as the video detection job builds them from the same topic. */
+    static DwellRules readDwellInForce(TopicRecords kafka) {
+        return DwellRules.replay(DwellRules.defaults(), ruleRecords(kafka));
+    }
+
+    private static List<Map.Entry<String, String>> ruleRecords(TopicRecords kafka) {
         List<Map.Entry<String, String>> records = new ArrayList<>();
         kafka.readToEnd(Topics.RULES.name(), r -> {
             if (r.key() != null) {
                 records.add(new java.util.AbstractMap.SimpleImmutableEntry<>(r.key(), r.value()));
             }
         });
-        return RulesInForce.replay(DEFAULTS, catalogue, records);
+        return records;
+    }
+
+    /** Where a dwell rule in force comes from (as {@link RulesInForce.Origin} for sensor rules). */
+    static String dwellOrigin(DwellRules rules, String id) {
+        return !rules.analysts().containsKey(id) ? "default" : rules.isShipped(id) ? "overridden" : "added";
     }
 
     /** Reads and parses a rules file (a JSON array of rules, or one rule); errors name the file, the rule and the field. */
@@ -119,10 +139,46 @@ final class RulesCommand implements Callable<Integer> {
             throw new IllegalArgumentException("cannot read rules file " + file + ": " + e.getMessage(), e);
         }
         try {
-            return RuleSet.parse(text);
+            return RuleSet.parse(ofKind(text, false));
         } catch (RuleSet.InvalidRuleException e) {
             throw new RuleSet.InvalidRuleException(file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The camera dwell rules ({@code "kind": "dwell"}) of a rules file; errors name the file, the rule and the key. */
+    static List<DwellRule> readDwellRules(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read rules file " + file + ": " + e.getMessage(), e);
+        }
+        try {
+            return DwellRules.parseAll(ofKind(text, true));
+        } catch (IllegalArgumentException e) {
+            throw new RuleSet.InvalidRuleException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The file's rules of one sort, as a JSON array: dwell rules, or the sensor rules (everything else). */
+    private static String ofKind(String text, boolean dwell) {
+        JsonNode root;
+        try {
+            root = Json.mapper().readTree(text);
+        } catch (IOException e) {
+            return dwell ? "[]" : text; // RuleSet.parse says what is wrong with it
+        }
+        com.fasterxml.jackson.databind.node.ArrayNode out = Json.mapper().createArrayNode();
+        if (root != null && root.isArray()) {
+            root.forEach(n -> {
+                if (DwellRule.KIND.equals(n.path("kind").asText(null)) == dwell) {
+                    out.add(n);
+                }
+            });
+        } else if (root != null && DwellRule.KIND.equals(root.path("kind").asText(null)) == dwell) {
+            out.add(root);
+        }
+        return out.toString();
     }
 
     // ---- list --------------------------------------------------------------------------------
@@ -138,12 +194,21 @@ final class RulesCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            RulesInForce inForce = rules.inForce(rules.kafka());
+            TopicRecords kafka = rules.kafka();
+            RulesInForce inForce = rules.inForce(kafka);
+            DwellRules dwell = readDwellInForce(kafka);
             if (json) {
                 for (Rule r : inForce.effective().rules()) {
                     ObjectNode line = Json.mapper().createObjectNode();
                     line.put("rule_id", r.ruleId());
                     line.put("origin", inForce.origin(r.ruleId()).id());
+                    line.set("rule", Json.mapper().valueToTree(r));
+                    System.out.println(Json.mapper().writeValueAsString(line));
+                }
+                for (DwellRule r : dwell.rules().values()) {
+                    ObjectNode line = Json.mapper().createObjectNode();
+                    line.put("rule_id", r.ruleId());
+                    line.put("origin", dwellOrigin(dwell, r.ruleId()));
                     line.set("rule", Json.mapper().valueToTree(r));
                     System.out.println(Json.mapper().writeValueAsString(line));
                 }
@@ -160,9 +225,67 @@ final class RulesCommand implements Callable<Integer> {
                         inForce.effective().rules().size(), counts.getOrDefault(RulesInForce.Origin.DEFAULT, 0),
                         counts.getOrDefault(RulesInForce.Origin.OVERRIDDEN, 0), counts.getOrDefault(RulesInForce.Origin.ADDED, 0), Topics.RULES.name(),
                         rules.top.workspace().config().stack().kafka().bootstrapServers());
+                System.out.println();
+                ConsoleTable d = new ConsoleTable("dwell rule", "object", "origin", "scope", "category", "condition");
+                for (DwellRule r : dwell.rules().values()) {
+                    d.row(r.ruleId(), r.object().id(), dwellOrigin(dwell, r.ruleId()), dwellScope(r), r.category().code(), dwellCondition(r));
+                }
+                d.print(System.out);
+                System.out.printf("%d camera dwell rules in force (驻留规则: appear and stay)%n", dwell.rules().size());
             }
             warnIgnored(inForce);
             return 0;
+        }
+    }
+
+    static String dwellScope(DwellRule r) {
+        List<String> parts = new ArrayList<>();
+        if (r.scope().camera() != null) {
+            parts.add("camera " + r.scope().camera());
+        }
+        if (r.scope().zone() != null) {
+            parts.add("zone " + r.scope().zone());
+        }
+        if (r.scope().purpose() != null) {
+            parts.add("purpose " + r.scope().purpose());
+        }
+        if (r.schedule() != null) {
+            parts.add("schedule " + r.schedule());
+        }
+        return parts.isEmpty() ? "all" : String.join(", ", parts);
+    }
+
+    /** {@code appears and stays 600 s (gaps <= 120 s, score >= 0.6); clear after 300 s unseen}. */
+    static String dwellCondition(DwellRule r) {
+        String text = "appears and stays " + r.stayS() + " s (gaps <= " + r.maxGapS() + " s, score >= " + number(r.minScore())
+                + "); clear after " + r.clearS() + " s unseen";
+        return r.isEnabled() ? text : "disabled (" + text + ")";
+    }
+
+    /** The dwell rules of a file against those in force, as {@link #changes} does for sensor rules. */
+    static List<String[]> dwellChanges(List<DwellRule> file, DwellRules inForce, List<DwellRule> changed) {
+        List<String[]> out = new ArrayList<>();
+        for (DwellRule r : file) {
+            DwellRule current = inForce.rule(r.ruleId()).orElse(null);
+            List<String> fields = new ArrayList<>();
+            if (current != null) {
+                fieldDiff("", Json.mapper().valueToTree(current), Json.mapper().valueToTree(r), fields);
+            }
+            String kind = current == null ? RuleChange.ADDED : fields.isEmpty() ? RuleChange.UNCHANGED : RuleChange.CHANGED;
+            if (!kind.equals(RuleChange.UNCHANGED)) {
+                changed.add(r);
+            }
+            out.add(new String[] {r.ruleId(), kind, current == null ? "new dwell rule" : dwellOrigin(inForce, r.ruleId()), String.join("\n    ", fields)});
+        }
+        return out;
+    }
+
+    static void printDwellChanges(List<String[]> changes) {
+        for (String[] c : changes) {
+            System.out.printf("%-28s %-9s (%s)%n", c[0], c[1], c[2]);
+            if (!c[3].isEmpty()) {
+                System.out.println("    " + c[3]);
+            }
         }
     }
 
@@ -287,10 +410,15 @@ final class RulesCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             RuleSet fileRules = rules.readChecked(file);
-            RulesInForce inForce = rules.inForce(rules.kafka());
+            List<DwellRule> fileDwell = readDwellRules(file);
+            TopicRecords kafka = rules.kafka();
+            RulesInForce inForce = rules.inForce(kafka);
+            DwellRules dwellInForce = readDwellInForce(kafka);
             inForce.with(fileRules, file.toString()); // what push would refuse, diff refuses too
+            dwellInForce.with(fileDwell);
             List<RuleChange> changes = changes(fileRules, inForce.effective());
             printChanges(changes, inForce);
+            printDwellChanges(dwellChanges(fileDwell, dwellInForce, new ArrayList<>()));
             long changed = changes.stream().filter(c -> c.kind().equals(RuleChange.CHANGED)).count();
             long added = changes.stream().filter(c -> c.kind().equals(RuleChange.ADDED)).count();
             System.out.printf("%d changed, %d added, %d unchanged against the rules in force (nothing pushed)%n",
@@ -330,9 +458,19 @@ final class RulesCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("give a rules FILE, --delete RULE_ID, or both");
             }
             RuleSet fileRules = file == null ? RuleSet.empty() : rules.readChecked(file);
+            List<DwellRule> fileDwell = file == null ? List.of() : readDwellRules(file);
             TopicRecords kafka = rules.kafka();
             RulesInForce inForce = rules.inForce(kafka);
+            DwellRules dwellInForce = readDwellInForce(kafka);
             inForce.with(fileRules, file == null ? "push" : file.toString());
+            try {
+                dwellInForce.with(fileDwell);
+            } catch (IllegalArgumentException e) {
+                throw new RuleSet.InvalidRuleException(file + ": the dwell rules do not fit those in force: " + e.getMessage(), e);
+            }
+            List<String> dwellDeletes = delete.stream().filter(id -> dwellInForce.analysts().containsKey(id)).toList();
+            delete = new ArrayList<>(delete);
+            delete.removeAll(dwellDeletes);
             for (String id : delete) {
                 if (fileRules.rule(id).isPresent()) {
                     throw new IllegalArgumentException("rule '" + id + "' is both in " + file + " and to be deleted");
@@ -363,7 +501,23 @@ final class RulesCommand implements Callable<Integer> {
             for (String id : delete) {
                 records.add(new ProducerRecord<>(Topics.RULES.name(), id, null));
             }
+            List<DwellRule> dwellChanged = new ArrayList<>();
+            List<String[]> dwellChanges = dwellChanges(fileDwell, dwellInForce, dwellChanged);
+            for (DwellRule r : dwellChanged) {
+                try {
+                    records.add(new ProducerRecord<>(Topics.RULES.name(), r.ruleId(), Json.mapper().writeValueAsString(r)));
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    throw new IllegalStateException("dwell rule " + r.ruleId() + " cannot be written as JSON", e);
+                }
+            }
+            for (String id : dwellDeletes) {
+                records.add(new ProducerRecord<>(Topics.RULES.name(), id, null));
+            }
             printChanges(changes, inForce);
+            printDwellChanges(dwellChanges);
+            for (String id : dwellDeletes) {
+                System.out.printf("%-28s %-9s (%s)%n", id, "deleted", dwellInForce.isShipped(id) ? "its default applies again" : "gone");
+            }
             for (String id : delete) {
                 System.out.printf("%-28s %-9s (%s)%n", id, "deleted",
                         DEFAULTS.rule(id).isPresent() ? "its default applies again" : "gone");
@@ -373,7 +527,7 @@ final class RulesCommand implements Callable<Integer> {
                 return 0;
             }
             kafka.write(records);
-            System.out.printf("pushed %d record%s to %s; the rules job applies them from the next reading%n",
+            System.out.printf("pushed %d record%s to %s; the rules jobs apply them from the next reading or frame%n",
                     records.size(), records.size() == 1 ? "" : "s", Topics.RULES.name());
             return 0;
         }
@@ -382,7 +536,8 @@ final class RulesCommand implements Callable<Integer> {
     // ---- backtest ----------------------------------------------------------------------------
 
     @Command(name = "backtest", description = {"Replay the readings recorded on gw.readings.v1 with ts in [--from, --to) through the rules",
-            "in force (live) and through them with FILE laid over (candidate); print the cases each would have raised, side by side."},
+            "in force (live) and through them with FILE laid over (candidate); print the cases each would have raised, side by side.",
+            "Camera dwell rules in FILE (\"kind\": \"dwell\") replay the observations recorded on gw.observations.v1 instead."},
             footer = {"", "Both replays start cold at --from (no sensor state, no open case from before) and run in event-time order;",
                     "offline timers follow a watermark as far behind the newest reading as the rules job's. Readings are held in memory."})
     static final class BacktestRules implements Callable<Integer> {
@@ -412,6 +567,14 @@ final class RulesCommand implements Callable<Integer> {
             }
             RuleSet fileRules = rules.readChecked(file);
             TopicRecords kafka = rules.kafka();
+            List<DwellRule> fileDwell = readDwellRules(file);
+            if (!fileDwell.isEmpty()) {
+                int found = backtestCameras(kafka, fileDwell, start, end);
+                if (fileRules.rules().isEmpty()) {
+                    return found;
+                }
+                System.out.println();
+            }
             RulesInForce inForce = rules.inForce(kafka);
             RuleSet candidate = inForce.with(fileRules, file.toString());
 
@@ -448,11 +611,69 @@ final class RulesCommand implements Callable<Integer> {
                 root.setAll((ObjectNode) Json.mapper().valueToTree(cmp));
                 System.out.println(Json.mapper().writeValueAsString(root));
             } else {
-                print(cmp, start, end, ids);
+                print(cmp, start, end, ids, "reading", "sensor");
             }
             skipped("live", cmp.live().skipped());
             skipped("candidate", cmp.candidate().skipped());
             warnIgnored(inForce);
+            return 0;
+        }
+
+        /**
+         * The camera half: the observations recorded on gw.observations.v1 with ts in [start, end) replayed through the
+         * dwell rules in force and through them with the file's dwell rules laid over ({@link DwellReplay}).
+         */
+        private int backtestCameras(TopicRecords kafka, List<DwellRule> fileDwell, Instant start, Instant end) throws Exception {
+            DwellRules live = readDwellInForce(kafka);
+            DwellRules candidate;
+            try {
+                candidate = live.with(fileDwell);
+            } catch (IllegalArgumentException e) {
+                throw new RuleSet.InvalidRuleException(file + ": the dwell rules do not fit those in force: " + e.getMessage(), e);
+            }
+            List<Observation> observations = new ArrayList<>();
+            long[] unreadable = {0};
+            long scanned = kafka.readToEnd(Topics.OBSERVATIONS.name(), r -> {
+                if (r.value() == null) {
+                    return;
+                }
+                try {
+                    Observation o = Json.mapper().readValue(r.value(), Observation.class);
+                    if (o.ts() >= start.toEpochMilli() && o.ts() < end.toEpochMilli()) {
+                        observations.add(o);
+                    }
+                } catch (IOException | IllegalArgumentException e) {
+                    unreadable[0]++;
+                }
+            });
+            if (unreadable[0] > 0) {
+                System.err.println("warning: " + unreadable[0] + " records of " + Topics.OBSERVATIONS.name() + " are not observations; skipped");
+            }
+            if (observations.isEmpty()) {
+                System.err.printf("no observations on %s with ts in [%s, %s) (%d records scanned): nothing to replay%n",
+                        Topics.OBSERVATIONS.name(), LOCAL.format(start), LOCAL.format(end), scanned);
+                return Gridwatch.NOT_FOUND;
+            }
+            int cameras = (int) observations.stream().map(Observation::camera).distinct().count();
+            CaseTracker tracker = new CaseTracker(rules.top.workspace().catalogue(), GridNames.of(AdministrativeDivisions.dalian()),
+                    Responsibility.load(), CaseTracker.Settings.DEFAULTS);
+            Comparison cmp = new Backtest(tracker).compareDetections(DwellReplay.replay(observations, live),
+                    DwellReplay.replay(observations, candidate), observations.size(), cameras);
+            List<String> ids = fileDwell.stream().map(DwellRule::ruleId).toList();
+            if (json) {
+                ObjectNode root = Json.mapper().createObjectNode();
+                root.put("schema", 1);
+                root.put("kind", "dwell");
+                root.put("from", start.toEpochMilli());
+                root.put("to", end.toEpochMilli());
+                root.set("candidate_rules", Json.mapper().valueToTree(ids));
+                root.setAll((ObjectNode) Json.mapper().valueToTree(cmp));
+                System.out.println(Json.mapper().writeValueAsString(root));
+            } else {
+                print(cmp, start, end, ids, "observation", "camera");
+            }
+            skipped("live", cmp.live().skipped());
+            skipped("candidate", cmp.candidate().skipped());
             return 0;
         }
 
@@ -472,14 +693,14 @@ final class RulesCommand implements Callable<Integer> {
             return CasesCommand.parseTime(option, value);
         }
 
-        private void print(Comparison cmp, Instant start, Instant end, List<String> ids) {
-            System.out.printf("replayed %d reading%s of %d sensor%s with ts in [%s, %s) (Asia/Shanghai)%n", cmp.live().readings(),
-                    cmp.live().readings() == 1 ? "" : "s", cmp.live().sensors(), cmp.live().sensors() == 1 ? "" : "s",
+        private void print(Comparison cmp, Instant start, Instant end, List<String> ids, String input, String source) {
+            System.out.printf("replayed %d %s%s of %d %s%s with ts in [%s, %s) (Asia/Shanghai)%n", cmp.live().readings(), input,
+                    cmp.live().readings() == 1 ? "" : "s", cmp.live().sensors(), source, cmp.live().sensors() == 1 ? "" : "s",
                     LOCAL.format(start), LOCAL.format(end));
             System.out.printf("live = the rules in force; candidate = the rules in force with %s: %s%n", file, String.join(", ", ids));
             System.out.println();
             if (cmp.problems().isEmpty()) {
-                System.out.println("neither the live nor the candidate rules raise a case over these readings");
+                System.out.println("neither the live nor the candidate rules raise a case over these " + input + "s");
             } else {
                 ConsoleTable t = new ConsoleTable("problem", "category", "place", "live", "candidate", "change");
                 for (Comparison.ProblemDiff p : cmp.problems()) {

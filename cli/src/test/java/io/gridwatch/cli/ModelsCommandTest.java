@@ -63,6 +63,31 @@ class ModelsCommandTest {
     }
 
     @Test
+    void aScenarioClipComesWithItsTruthAndACameraFileThatReadsBack() throws Exception {
+        Path out = home.resolve("water");
+        CliRun r = run("models", "generate", "--clip", "--scenario", "water", "--seed", "3", "--seconds-per-frame", "60", "--before-minutes", "2",
+                "--stay-minutes", "6", "--after-minutes", "2", "--out", out.toString());
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out()).contains("scenario water, 10 frames 320x240 H.264").contains("water from frame 2 to 7");
+        assertThat(Files.size(out.resolve("water.mp4"))).isGreaterThan(5_000);
+        var truth = Json.mapper().readTree(out.resolve("water.json").toFile());
+        assertThat(truth.get("expect").asText()).isEqualTo("water");
+        assertThat(truth.get("steps")).hasSize(10);
+        assertThat(truth.get("steps").get(1).get("box").isNull()).isTrue();
+        assertThat(truth.get("steps").get(4).get("box")).hasSize(4);
+        // the camera file is one `cameras import` takes: its url the clip, a roadway zone, a calibration
+        var cams = io.gridwatch.camera.CameraFile.read(Files.readString(out.resolve("water.yaml")), "water.yaml",
+                io.gridwatch.camera.CameraFile.Checks.FORMAT_ONLY);
+        assertThat(cams.get(0).url()).isEqualTo(out.resolve("water.mp4").toAbsolutePath().toString());
+        assertThat(cams.get(0).zones().get(0).purpose().id()).isEqualTo("roadway");
+        assertThat(cams.get(0).calibration()).isPresent();
+
+        CliRun bad = run("models", "generate", "--clip", "--scenario", "flood", "--out", out.toString());
+        assertThat(bad.status()).isEqualTo(2);
+        assertThat(bad.err()).contains("unknown scenario 'flood' (known: stall, bin, water, people, static)");
+    }
+
+    @Test
     void evaluateOnHeldOutScenesWritesTheReport() throws Exception {
         Path report = home.resolve("held-out-report");
         CliRun r = run("models", "evaluate", "--scenes", "6", "--distractor-scenes", "3", "--report", report.toString());

@@ -354,6 +354,69 @@ class RulesCommandTest {
         assertThat(same.out()).contains("neither the live nor the candidate rules raise a case");
     }
 
+    // ---- camera dwell rules beside the sensor rules ---------------------------------------------------
+
+    static String dwellRule(String id, String camera, int stayS) {
+        return "{\"schema\":1,\"rule_id\":\"" + id + "\",\"family\":\"dwell.stall\",\"kind\":\"dwell\",\"scope\":{\"camera\":\""
+                + camera + "\"},\"object\":\"stall\",\"category\":{\"kind\":\"event\",\"code\":\"0501\"},\"stay_s\":" + stayS
+                + ",\"max_gap_s\":60,\"clear_s\":60,\"min_score\":0.6}";
+    }
+
+    @Test
+    void dwellRulesArePushedListedAndDeletedBesideTheSensorRules() throws Exception {
+        Path file = file("dwell.json", "[" + dwellRule("stall.cam-rc", "cam-rc", 120) + "]");
+        CliRun push = run("rules", "push", file.toString());
+        assertThat(push.status()).as(push.err()).isZero();
+        assertThat(push.out()).contains("stall.cam-rc").contains("added").contains("pushed 1 record to gw.rules.v1");
+        assertThat(io.gridwatch.video.DwellRules.parse(lastValues().get("stall.cam-rc")).stayS()).isEqualTo(120);
+
+        JsonNode listed = listed("stall.cam-rc");
+        assertThat(listed.get("origin").asText()).isEqualTo("added");
+        assertThat(listed("stall.no_vending").get("origin").asText()).isEqualTo("default");
+        CliRun table = run("rules", "list");
+        // the sensor rules do not count it, nor call it ignored; the dwell table shows it
+        assertThat(table.out()).contains("10 rules in force: 10 default").containsPattern(
+                "stall\\.cam-rc\\s+stall\\s+added\\s+camera cam-rc\\s+0501\\s+appears and stays 120 s")
+                .contains("7 camera dwell rules in force");
+        assertThat(table.err()).doesNotContain("ignored");
+
+        CliRun diff = run("rules", "diff", file("dwell-300.json", dwellRule("stall.cam-rc", "cam-rc", 300)).toString());
+        assertThat(diff.status()).as(diff.err()).isZero();
+        assertThat(diff.out()).contains("stall.cam-rc").contains("stay_s: 120 → 300");
+
+        CliRun bad = run("rules", "push", file("dwell-bad.json", dwellRule("stall.x", "cam-rc", 60).replace("\"stay_s\"", "\"stay_min\"")).toString());
+        assertThat(bad.status()).isNotZero();
+        assertThat(bad.err()).contains("stay_min");
+
+        CliRun delete = run("rules", "push", "--delete", "stall.cam-rc");
+        assertThat(delete.status()).as(delete.err()).isZero();
+        assertThat(lastValues()).containsEntry("stall.cam-rc", null);
+        assertThat(jsonLines(run("rules", "list", "--json").out())).noneMatch(n -> n.get("rule_id").asText().equals("stall.cam-rc"));
+    }
+
+    @Test
+    void aDwellBacktestReplaysTheRecordedObservationsThroughTheCandidate() throws Exception {
+        long t0 = Instant.parse("2026-03-03T00:00:00Z").toEpochMilli();
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+            for (int k = 0; k < 80; k++) { // a stall seen from minute 2 to minute 9, a frame every 10 s
+                boolean stall = k >= 12 && k < 54;
+                io.gridwatch.video.Observation o = new io.gridwatch.video.Observation(1, "cam-bt", "plaza", "no_vending",
+                        io.gridwatch.video.WatchedObject.STALL, t0 + k * 10_000L, stall ? 0.95 : 0.1,
+                        stall ? new double[] {0.3, 0.5, 0.5, 0.8} : null, stall ? 121.5301 : null, stall ? 38.8756 : null,
+                        stall ? GRID : null, stall ? "210211" : null);
+                producer.send(new ProducerRecord<>(Topics.OBSERVATIONS.name(), "cam-bt", Json.mapper().writeValueAsString(o))).get();
+            }
+        }
+        Path candidate = file("dwell-5min.json", "[" + dwellRule("stall.cam-bt", "cam-bt", 300) + "]");
+        CliRun table = run("rules", "backtest", candidate.toString(), "--from", "2026-03-03T08:00+08:00", "--to", "2026-03-03T09:00+08:00");
+        assertThat(table.status()).as(table.err()).isZero();
+        // the default waits 10 minutes, the stall stayed 7: only the candidate's 5 minutes raise, and the case ends
+        assertThat(table.out()).contains("replayed 80 observations of 1 camera").contains("0501")
+                .contains("only candidate: new case").contains("live: 0 cases");
+    }
+
     @Test
     void backtestSaysWhatIsWrongWithItsArguments() throws Exception {
         Path candidate = file("candidate.json", "[" + waterRule(25) + "]");

@@ -86,6 +86,18 @@ public final class Backtest {
         return Comparison.of(new Replay(live).run(ordered), new Replay(candidate).run(ordered));
     }
 
+    /**
+     * The cases that detections made elsewhere would have raised, in the order given — the camera dwell rules' replay of
+     * recorded observations ({@code io.gridwatch.video.DwellReplay}) — and how the two lists' cases differ.
+     *
+     * @param inputs  how many records the detections were made from (observations), for the report
+     * @param sources how many sources (cameras) they came from
+     */
+    public Comparison compareDetections(List<Detection> live, List<Detection> candidate, int inputs, int sources) {
+        return Comparison.of(new Replay(RuleSet.empty()).fromDetections(live, inputs, sources),
+                new Replay(RuleSet.empty()).fromDetections(candidate, inputs, sources));
+    }
+
     private static List<Reading> inEventTimeOrder(Iterable<Reading> readings) {
         List<Reading> list = new ArrayList<>();
         readings.forEach(r -> list.add(Objects.requireNonNull(r, "reading")));
@@ -136,6 +148,12 @@ public final class Backtest {
             }
             return new BacktestResult(ordered.size(), sensors.size(),
                     cases.values().stream().map(CaseProgress::toCase).toList(),
+                    new TreeMap<>(alertsByState), new TreeMap<>(detectionsByState), alerts, skipped);
+        }
+
+        BacktestResult fromDetections(List<Detection> detections, int inputs, int sources) {
+            detections.forEach(this::track);
+            return new BacktestResult(inputs, sources, cases.values().stream().map(CaseProgress::toCase).toList(),
                     new TreeMap<>(alertsByState), new TreeMap<>(detectionsByState), alerts, skipped);
         }
 

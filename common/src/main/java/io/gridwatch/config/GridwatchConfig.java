@@ -28,7 +28,7 @@ import java.util.Objects;
  * {@value #DEFAULTS_RESOURCE}; a file given with {@code --config} or {@code GRIDWATCH_CONFIG}
  * overrides any part of them. Unknown keys are an error that names the key.
  */
-public record GridwatchConfig(Stack stack, CatalogueConfig catalogue, Grids grids, Jobs jobs) {
+public record GridwatchConfig(Stack stack, CatalogueConfig catalogue, Grids grids, Jobs jobs, EvidenceConfig evidence) {
 
     public static final String DEFAULTS_RESOURCE = "/io/gridwatch/config/gridwatch-defaults.yaml";
 
@@ -37,6 +37,7 @@ public record GridwatchConfig(Stack stack, CatalogueConfig catalogue, Grids grid
         Objects.requireNonNull(catalogue, "catalogue");
         Objects.requireNonNull(grids, "grids");
         Objects.requireNonNull(jobs, "jobs");
+        Objects.requireNonNull(evidence, "evidence");
     }
 
     /** The local stack: where its data lives and the addresses of its three services. */
@@ -231,6 +232,30 @@ public record GridwatchConfig(Stack stack, CatalogueConfig catalogue, Grids grid
                 throw new IllegalArgumentException(what + " must be whole seconds, got " + d);
             }
             return (int) d.getSeconds();
+        }
+    }
+
+    /**
+     * Where cases' evidence pictures are kept ({@code io.gridwatch.evidence.FileEvidenceStore}) and for how long.
+     *
+     * @param dir           the store's root folder, relative to {@code stack.var_dir} unless absolute
+     * @param retentionDays pictures taken longer ago than this are deleted by {@code gridwatch evidence purge}
+     */
+    public record EvidenceConfig(String dir, int retentionDays) {
+        public EvidenceConfig {
+            if (dir == null || dir.isBlank()) {
+                throw new IllegalArgumentException("evidence.dir must name a folder");
+            }
+            requireRange(retentionDays, 1, 36_500, "evidence.retention_days");
+        }
+
+        /** The store's root: {@link #dir} resolved against the var folder. */
+        public Path root(Path varDir) {
+            return varDir.resolve(dir).toAbsolutePath().normalize();
+        }
+
+        public Duration retention() {
+            return Duration.ofDays(retentionDays);
         }
     }
 

@@ -22,6 +22,13 @@ public final class Topics {
     public static final Topic DETECTIONS = new Topic("gw.detections.v1", "source id", 4,
             Optional.of(Duration.ofDays(30)), false, "observations of possible problems with evidence references");
 
+    /**
+     * What the video job's detectors saw per camera zone and object in each frame, before any dwell rule, keyed by
+     * camera id: {@code gridwatch rules backtest} replays it through candidate dwell rules. A week, like the readings.
+     */
+    public static final Topic OBSERVATIONS = new Topic("gw.observations.v1", "camera id", 4,
+            Optional.of(Duration.ofDays(7)), false, "per-frame detector observations per camera zone (JSON)");
+
     /** Citizen, supervisor and hotline (12319) reports, keyed by report id. */
     public static final Topic REPORTS = new Topic("gw.reports.v1", "report id", 2,
             Optional.of(Duration.ofDays(30)), false, "citizen / supervisor / hotline reports");
@@ -42,8 +49,8 @@ public final class Topics {
     public static final Topic DEADLETTER = new Topic("gw.deadletter.v1", "as received", 2,
             Optional.of(Duration.ofDays(14)), false, "rejected input with source, reason and received time in headers");
 
-    /** All topics, in the order of CONTRACTS.md §3. */
-    public static final List<Topic> ALL = List.of(READINGS, FRAMES, DETECTIONS, REPORTS, CASES, ALERTS, RULES, DEADLETTER);
+    /** All topics, in the order of CONTRACTS.md §3 ({@link #OBSERVATIONS} is internal to gridwatch, beside the detections). */
+    public static final List<Topic> ALL = List.of(READINGS, FRAMES, DETECTIONS, OBSERVATIONS, REPORTS, CASES, ALERTS, RULES, DEADLETTER);
 
     /** Header names on dead-letter records (CONTRACTS.md §3). */
     public static final String HEADER_SOURCE = "source";

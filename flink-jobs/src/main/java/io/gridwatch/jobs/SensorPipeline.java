@@ -6,6 +6,7 @@ import io.gridwatch.config.GridwatchConfig;
 import io.gridwatch.detection.Detection;
 import io.gridwatch.rules.RuleEvaluator;
 import io.gridwatch.sensor.Reading;
+import io.gridwatch.video.Observation;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
@@ -21,10 +22,13 @@ import java.util.List;
  * PostgreSQL and MQTT; tests may plug in what they like.
  *
  * <pre>
- * readings ─keyBy(sensor)─► sensor rules (+ broadcast rules) ─► detections ─┬─► detections sinks
- *                                                                          └─keyBy(district)─► cases ─► case sinks
- *                                                                                                   └─► alert sinks
+ * readings ─keyBy(sensor)─► sensor rules (+ broadcast rules) ─► detections ─┐
+ * frames ──keyBy(camera)─► video detection (+ broadcast rules) ─► detections ┴ union ─┬─► detections sinks
+ *                        └─► observations sinks (gw.observations.v1)                  └─keyBy(district)─► cases ─► case sinks
+ *                                                                                                              └─► alert sinks
  * </pre>
+ * The video branch is there when {@link Video} frames are given ({@link VideoDetectionFunction}); both rule operators
+ * read the same rules stream and each takes only its own kind of rule.
  * The cases stage reads the detections in the job, not back from Kafka, so that an alert follows the
  * reading that caused it within a second, not a checkpoint later.
  */
@@ -34,7 +38,16 @@ public final class SensorPipeline {
     }
 
     /** Where the pipeline's results go; each list may be empty. */
-    public record Outputs(List<Sink<Detection>> detections, List<Sink<CaseMessage>> cases, List<Sink<Alert>> alerts) {
+    public record Outputs(List<Sink<Detection>> detections, List<Sink<CaseMessage>> cases, List<Sink<Alert>> alerts,
+                          List<Sink<Observation>> observations) {
+        /** Without observations (a pipeline without cameras). */
+        public Outputs(List<Sink<Detection>> detections, List<Sink<CaseMessage>> cases, List<Sink<Alert>> alerts) {
+            this(detections, cases, alerts, List.of());
+        }
+    }
+
+    /** The camera input: frames of {@code gw.frames.v1} and how the video operator reaches cameras, grids and evidence. */
+    public record Video(DataStream<Frame> frames, VideoDetectionFunction.Settings settings) {
     }
 
     /** Districtless detections (a sensor outside every grid) are still tracked, under this key. */
@@ -52,12 +65,30 @@ public final class SensorPipeline {
      */
     public static void build(DataStream<Reading> readings, DataStream<RuleChange> ruleChanges, Outputs outputs,
                              GridwatchConfig.Edition edition, Duration lateness, CaseNumberSource caseNumbers) {
+        build(readings, ruleChanges, null, outputs, edition, lateness, caseNumbers);
+    }
+
+    /** @param video the cameras' frames, or null for a pipeline of sensors only */
+    public static void build(DataStream<Reading> readings, DataStream<RuleChange> ruleChanges, Video video, Outputs outputs,
+                             GridwatchConfig.Edition edition, Duration lateness, CaseNumberSource caseNumbers) {
         BroadcastStream<RuleChange> rules = ruleChanges.broadcast(new MapStateDescriptor[] {SensorRulesFunction.RULES});
-        SingleOutputStreamOperator<Detection> detections = readings
+        DataStream<Detection> detections = readings
                 .keyBy(Reading::sensorId)
                 .connect(rules)
                 .process(new SensorRulesFunction(edition, lateness))
                 .uid("sensor-rules").name("sensor rules");
+        if (video != null) {
+            SingleOutputStreamOperator<Detection> seen = video.frames()
+                    .keyBy(Frame::cameraId)
+                    .connect(ruleChanges.broadcast(new MapStateDescriptor[] {VideoDetectionFunction.DWELL_RULES}))
+                    .process(new VideoDetectionFunction(video.settings()))
+                    .uid("video-detection").name("video detection");
+            DataStream<Observation> observations = seen.getSideOutput(VideoDetectionFunction.OBSERVATIONS);
+            for (int i = 0; i < outputs.observations().size(); i++) {
+                observations.sinkTo(outputs.observations().get(i)).uid("observations-sink-" + i).name("observations sink " + i);
+            }
+            detections = detections.union(seen);
+        }
         for (int i = 0; i < outputs.detections().size(); i++) {
             detections.sinkTo(outputs.detections().get(i)).uid("detections-sink-" + i).name("detections sink " + i);
         }

@@ -10,6 +10,7 @@ import io.gridwatch.store.CaseStore;
 import io.gridwatch.store.Database;
 import io.gridwatch.store.ReadingStore;
 import io.gridwatch.topics.Topics;
+import io.gridwatch.video.Observation;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -30,10 +31,12 @@ public final class SensorPipelineJob {
     /**
      * Where the job connects, and its own settings ({@code jobs.sensor_pipeline} of the configuration).
      *
-     * @param job checkpointing, watermarks, lateness, batch sizes, consumer group
+     * @param job   checkpointing, watermarks, lateness, batch sizes, consumer group
+     * @param video the video detection branch (cameras from {@code gw.frames.v1}); null for sensors only
      */
     public record Settings(String kafkaBootstrap, String mqttUri, String jdbcUrl, String dbUser,
-                           GridwatchConfig.Edition edition, GridwatchConfig.SensorPipelineConfig job) {
+                           GridwatchConfig.Edition edition, GridwatchConfig.SensorPipelineConfig job,
+                           VideoDetectionFunction.Settings video) {
         public Settings {
             java.util.Objects.requireNonNull(kafkaBootstrap, "kafkaBootstrap");
             java.util.Objects.requireNonNull(jdbcUrl, "jdbcUrl");
@@ -41,15 +44,38 @@ public final class SensorPipelineJob {
             java.util.Objects.requireNonNull(job, "job");
         }
 
+        /** Sensors only. */
+        public Settings(String kafkaBootstrap, String mqttUri, String jdbcUrl, String dbUser,
+                        GridwatchConfig.Edition edition, GridwatchConfig.SensorPipelineConfig job) {
+            this(kafkaBootstrap, mqttUri, jdbcUrl, dbUser, edition, job, null);
+        }
+
+        /** Sensors and cameras: grids cached under the stack's {@code var_dir}, evidence where {@code evidence.dir} says. */
         public static Settings of(GridwatchConfig config) {
+            return of(config, java.nio.file.Path.of(config.stack().varDir()));
+        }
+
+        /** As {@link #of(GridwatchConfig)}, with the var dir resolved by the caller (the CLI's workspace). */
+        public static Settings of(GridwatchConfig config, java.nio.file.Path varDir) {
             GridwatchConfig.Stack s = config.stack();
+            java.nio.file.Path var = varDir.toAbsolutePath().normalize();
+            String evidenceDir = config.evidence().root(var).toString();
+            VideoDetectionFunction.Settings video = new VideoDetectionFunction.Settings(s.postgres().jdbcUrl(), s.postgres().user(),
+                    VideoDetectionFunction.GridSource.dalian(var.resolve("cache").toString(), config.grids()),
+                    EvidencePictures.files(evidenceDir), EvidencePictures.blurred(),
+                    Duration.ofSeconds(60));
             return new Settings(s.kafka().bootstrapServers(), s.mqtt().uri(), s.postgres().jdbcUrl(), s.postgres().user(),
-                    config.catalogue().edition(), config.jobs().sensorPipeline());
+                    config.catalogue().edition(), config.jobs().sensorPipeline(), video);
         }
 
         /** These settings with another job section. */
         public Settings with(GridwatchConfig.SensorPipelineConfig other) {
-            return new Settings(kafkaBootstrap, mqttUri, jdbcUrl, dbUser, edition, other);
+            return new Settings(kafkaBootstrap, mqttUri, jdbcUrl, dbUser, edition, other, video);
+        }
+
+        /** These settings with the video branch ({@code null}: sensors only). */
+        public Settings withVideo(VideoDetectionFunction.Settings v) {
+            return new Settings(kafkaBootstrap, mqttUri, jdbcUrl, dbUser, edition, job, v);
         }
 
         /** The readings' consumer group ({@code jobs.sensor_pipeline.consumer_group}). */
@@ -88,6 +114,17 @@ public final class SensorPipelineJob {
         DataStream<RuleChange> rules = env.fromSource(RuleChanges.source(s.kafkaBootstrap(), s.groupId() + "-rules"),
                 RuleChanges.WATERMARKS, "rules").uid("rules-source");
 
+        SensorPipeline.Video video = null;
+        if (s.video() != null) {
+            // frames: what came since the group's committed offsets, else from now (a day of old frames is no news)
+            DataStream<Frame> frames = env.fromSource(
+                    Frames.source(s.kafkaBootstrap(), s.groupId() + "-frames", OffsetsInitializer.committedOffsets(OffsetResetStrategy.LATEST)),
+                    WatermarkStrategy.<Frame>forBoundedOutOfOrderness(job.outOfOrderness())
+                            .withTimestampAssigner((f, t) -> f.captureTime())
+                            .withIdleness(job.idleness()),
+                    "frames").uid("frames-source");
+            video = new SensorPipeline.Video(frames, s.video());
+        }
         String tx = s.groupId();
         SensorPipeline.Outputs outputs = new SensorPipeline.Outputs(
                 List.of(KafkaJson.<Detection>sink(s.kafkaBootstrap(), Topics.DETECTIONS, d -> d.source().id(),
@@ -98,8 +135,11 @@ public final class SensorPipelineJob {
                 List.of(KafkaJson.<Alert>sink(s.kafkaBootstrap(), Topics.ALERTS, Alert::alertId,
                                 DeliveryGuarantee.EXACTLY_ONCE, tx + "-alerts"),
                         new JdbcSink<Alert>(s.jdbcUrl(), s.dbUser(), job.batch().alerts(), (db, batch) -> new AlertStore(db.dataSource()).write(batch)),
-                        new MqttSink<Alert>(s.mqttUri(), Alert::mqttTopic)));
-        SensorPipeline.build(readings, rules, outputs, s.edition(), job.lateness(), new PostgresCaseNumbers(s.jdbcUrl(), s.dbUser()));
+                        new MqttSink<Alert>(s.mqttUri(), Alert::mqttTopic)),
+                // observations feed backtests: at least once is enough, and keeps them out of transactions
+                List.of(KafkaJson.<Observation>sink(s.kafkaBootstrap(), Topics.OBSERVATIONS, Observation::camera,
+                        DeliveryGuarantee.AT_LEAST_ONCE, tx + "-observations")));
+        SensorPipeline.build(readings, rules, video, outputs, s.edition(), job.lateness(), new PostgresCaseNumbers(s.jdbcUrl(), s.dbUser()));
     }
 
     /** Writes readings through one {@link ReadingStore} per sink writer, so that it prepares each month's partition once. */

@@ -110,7 +110,13 @@ public final class SensorRulesFunction extends KeyedBroadcastProcessFunction<Str
 
     @Override
     public void processBroadcastElement(RuleChange change, Context ctx, Collector<Detection> out) throws Exception {
+        if (io.gridwatch.video.DwellRules.isDwell(change.json())) {
+            return; // a camera dwell rule: VideoDetectionFunction's
+        }
         BroadcastState<String, String> state = ctx.getBroadcastState(RULES);
+        if (change.json() == null && !state.contains(change.ruleId()) && RuleSet.defaults().rule(change.ruleId()).isEmpty()) {
+            return; // the deletion of a rule that is not a sensor rule (a dwell rule's)
+        }
         RulesInForce.Applied applied = inForce(state).apply(change.ruleId(), change.json());
         switch (applied.outcome()) {
             case APPLIED -> {

@@ -123,8 +123,13 @@ final class PipelineHarness {
 
     /** Places the job's readings group at the end of {@code gw.readings.v1}: the job reads what is produced from now on. */
     void startReadingsFromNow(String groupId) throws Exception {
+        startFromNow(groupId, Topics.READINGS);
+    }
+
+    /** Places a consumer group at the end of {@code topic}: it reads what is produced from now on. */
+    void startFromNow(String groupId, Topic topic) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        endOffsets(Topics.READINGS).forEach((tp, end) -> offsets.put(tp, new OffsetAndMetadata(end)));
+        endOffsets(topic).forEach((tp, end) -> offsets.put(tp, new OffsetAndMetadata(end)));
         admin.alterConsumerGroupOffsets(groupId, offsets).all().get();
     }
 

@@ -238,24 +238,25 @@ final class Props {
     static final Color[] BAGS = {new Color(20, 20, 22), new Color(35, 40, 35), new Color(230, 230, 225), new Color(50, 90, 170),
             new Color(40, 110, 60), new Color(200, 60, 50), new Color(220, 200, 80)};
 
-    static String garbage(Canvas c, SplittableRandom r, double u, double v, double s, double k, int variant) {
+    /** @param amount (0..1] how far the heap has grown; 1 is the full heap of a still scene */
+    static String garbage(Canvas c, SplittableRandom r, double u, double v, double s, double k, int variant, double amount) {
         if (variant == 0) {
-            pile(c, r, u, v, s, k, (1.5 + r.nextDouble() * 1.2) * s);
+            pile(c, r, u, v, s, k, (1.5 + r.nextDouble() * 1.2) * s * amount, amount);
             return "garbage pile";
         }
         double bw = 0.65 * s;
         double bh = 1.0 * s;
         double bx = u + (r.nextDouble() - 0.5) * 0.4 * s;
         // bags spilled behind and beside the bin first, the bin, then the heap on top and in front
-        pile(c, r, bx, v - 0.4 * s * k, s, k, 1.6 * s);
+        pile(c, r, bx, v - 0.4 * s * k, s, k, 1.6 * s * amount, amount);
         bin(c, r, bx, v, s, bw, bh);
-        int n = 4 + r.nextInt(5);
+        int n = (int) Math.round((4 + r.nextInt(5)) * amount);
         for (int i = 0; i < n; i++) {
             double x = bx + (r.nextDouble() - 0.5) * bw * 1.3;
             double y = v - bh - 0.05 * s - r.nextDouble() * 0.35 * s;
             bag(c, r, x, y, (0.22 + r.nextDouble() * 0.15) * s);
         }
-        pile(c, r, bx + (r.nextBoolean() ? 0.5 : -0.5) * s, v + 0.15 * s * k, s * 0.8, k, 1.1 * s);
+        pile(c, r, bx + (r.nextBoolean() ? 0.5 : -0.5) * s, v + 0.15 * s * k, s * 0.8, k, 1.1 * s * amount, amount);
         return "overflowing bin";
     }
 
@@ -267,8 +268,8 @@ final class Props {
         c.fill(rect(u - bw * 0.2, v - bh * 0.6, bw * 0.4, bh * 0.12), new Color(235, 235, 235));
     }
 
-    private static void pile(Canvas c, SplittableRandom r, double u, double v, double s, double k, double width) {
-        int n = 10 + r.nextInt(16);
+    private static void pile(Canvas c, SplittableRandom r, double u, double v, double s, double k, double width, double amount) {
+        int n = Math.max(1, (int) Math.round((10 + r.nextInt(16)) * amount));
         double depth = width * 0.7 * Math.max(0.25, k);
         for (int i = 0; i < n; i++) {
             double t = (double) i / n; // back to front

@@ -50,8 +50,24 @@ public final class SceneGenerator {
     /** What an item is; the painter and the label follow from it. */
     enum Kind { STALL, GARBAGE, WATER, PEDESTRIAN, VENDOR, CAR, SHADOW, STAIN, ZEBRA, TIDY_BIN }
 
-    /** One thing on the stage, fixed in the world (ground X, Z in metres); {@code look} seeds its appearance. */
-    record Item(Kind kind, double x, double z, long look, int variant) {
+    /**
+     * One thing on the stage, fixed in the world (ground X, Z in metres); {@code look} seeds its appearance.
+     * {@code amount} (0..1] scales how much of it there is — a puddle's size, an overflowing bin's heap — so that a clip
+     * can let water collect or garbage pile up; 1 draws it exactly as a still scene does.
+     */
+    record Item(Kind kind, double x, double z, long look, int variant, double amount) {
+        Item(Kind kind, double x, double z, long look, int variant) {
+            this(kind, x, z, look, variant, 1.0);
+        }
+
+        Item withAmount(double a) {
+            return new Item(kind, x, z, look, variant, a);
+        }
+
+        Item at(double nx, double nz) {
+            return new Item(kind, nx, nz, look, variant, amount);
+        }
+
         SceneClass cls() {
             return switch (kind) {
                 case STALL -> SceneClass.STALL;
@@ -345,11 +361,11 @@ public final class SceneGenerator {
             }
             case GARBAGE -> {
                 c.mask(SceneClass.GARBAGE.ordinal());
-                kind = Props.garbage(c, r, u, v, s, k, it.variant());
+                kind = Props.garbage(c, r, u, v, s, k, it.variant(), it.amount());
             }
             case WATER -> {
                 c.mask(SceneClass.WATER.ordinal());
-                double rx = (1.4 + r.nextDouble() * 1.6) * s;
+                double rx = (1.4 + r.nextDouble() * 1.6) * s * it.amount();
                 double ry = rx * k * (0.6 + r.nextDouble() * 0.6);
                 Path2D puddle = Draw.blob(r, u, v, rx, Math.max(3, ry), 0.55, 11);
                 c.fill(puddle, new Color(1, 2, 3)); // a marker colour: reflectWater paints these pixels
