@@ -142,7 +142,7 @@ class EvidenceFramesTest {
      * characters filling it as on a real plate; returns the plate's rectangle. The province character (e.g. 辽) is
      * drawn only where a font on this machine has it.
      */
-    private static Rect plate(Graphics2D g, int x, int y, int widthPx, int mmWidth, Color top, Color bottom, Color ink,
+    static Rect plate(Graphics2D g, int x, int y, int widthPx, int mmWidth, Color top, Color bottom, Color ink,
                               String rest) {
         int h = (int) Math.round(widthPx * 140.0 / mmWidth);
         g.setPaint(bottom == null ? top : new GradientPaint(x, y, top, x, y + h, bottom));
