@@ -6,6 +6,7 @@ import io.gridwatch.models.Box;
 
 import java.io.IOException;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -53,9 +54,18 @@ public final class EvidenceRecorder implements AutoCloseable {
      * @throws IllegalArgumentException naming the camera when the frame is not a picture
      */
     public Detection.Evidence record(String cameraId, long ts, Role role, byte[] jpeg, Box box, String label) throws IOException {
+        return record(cameraId, ts, role, jpeg, box, label, List.of());
+    }
+
+    /**
+     * As {@link #record(String, long, Role, byte[], Box, String)}, with the boxes of persons seen in the frame, whose heads
+     * are blurred whether a face was found or not ({@link EvidenceFrames#render(byte[], Box, String, List)}).
+     */
+    public Detection.Evidence record(String cameraId, long ts, Role role, byte[] jpeg, Box box, String label, List<Box> people)
+            throws IOException {
         EvidenceFrames.Rendered r;
         try {
-            r = frames.render(jpeg, box, label);
+            r = frames.render(jpeg, box, label, people);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("camera " + cameraId + ", frame at " + Instant.ofEpochMilli(ts) + ": " + e.getMessage(), e);
         }

@@ -2,6 +2,7 @@ package io.gridwatch.models.evidence;
 
 import io.gridwatch.models.Box;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.opencv.global.opencv_core;
 import org.bytedeco.opencv.global.opencv_imgcodecs;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Rect;
@@ -82,6 +83,32 @@ class EvidenceFramesTest {
             assertThat(bgr[1]).as("green of the box line").isGreaterThan(180);
             assertThat(bgr[2]).as("red of the box line").isGreaterThan(180);
         }
+    }
+
+    @Test
+    void theHeadsOfPeopleAreBlurredEvenWhereNoFaceIsFound() throws IOException {
+        // Messi with his head turned upside down where it is (a person bent over, say): real pixels no cascade finds
+        byte[] upsideDown;
+        try (Mat m = RealPhotos.decode(RealPhotos.bytes(RealPhotos.MESSI), opencv_imgcodecs.IMREAD_COLOR);
+             Mat patch = new Mat(m, new Rect(220, 88, 46, 42)); Mat turned = new Mat(); BytePointer buf = new BytePointer()) {
+            opencv_core.flip(patch, turned, -1);
+            turned.copyTo(patch);
+            opencv_imgcodecs.imencode(".png", m, buf);
+            upsideDown = new byte[(int) buf.limit()];
+            buf.get(upsideDown);
+        }
+        Rect face = new Rect(226, 96, 33, 30);
+        EvidenceFrames.Rendered without = frames.render(upsideDown, null, null);
+        assertThat(RealPhotos.sharpness(without.jpeg(), face)).as("the cascades alone miss the turned face")
+                .isGreaterThan(RealPhotos.sharpness(upsideDown, face) * 0.5);
+
+        Box messi = Box.ofPixels(200, 60, 300, 330, 548, 342);
+        EvidenceFrames.Rendered with = frames.render(upsideDown, null, null, List.of(messi));
+
+        assertBlurred(upsideDown, with.jpeg(), face, "the turned face inside a person's head region");
+        assertThat(with.blurred()).extracting(PrivacyBlur.Region::how).contains("person-head");
+        // the person's body below the head is left as it was
+        assertThat(RealPhotos.meanDifference(upsideDown, with.jpeg(), new Rect(215, 190, 50, 40))).isLessThan(UNCHANGED);
     }
 
     @Test
