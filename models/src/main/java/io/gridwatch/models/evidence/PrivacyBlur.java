@@ -109,6 +109,10 @@ public final class PrivacyBlur implements AutoCloseable {
         }
     }
 
+    private static final java.util.Comparator<Region> REGION_ORDER = java.util.Comparator.comparing(Region::kind)
+            .thenComparingInt(Region::y).thenComparingInt(Region::x).thenComparingInt(Region::width)
+            .thenComparingInt(Region::height).thenComparing(Region::how);
+
     /** Share of a person's box, from its top, that is taken as the head and blurred whether a face was found there or not. */
     static final double HEAD_SHARE = 0.25;
 
@@ -136,6 +140,9 @@ public final class PrivacyBlur implements AutoCloseable {
         for (io.gridwatch.models.Box p : people) {
             found.add(headOf(p, bgr.cols(), bgr.rows()));
         }
+        // OpenCV's parallel search returns hits in varying order, and overlapping regions blurred in another order give
+        // other pixels: a fixed order makes the same frame give the same picture (and the same evidence URI on a replay)
+        found.sort(REGION_ORDER);
         for (Region r : found) {
             blurRegion(bgr, r);
         }

@@ -159,6 +159,18 @@ class EvidenceFramesTest {
     }
 
     @Test
+    void theSameFrameGivesTheSamePicture() throws IOException {
+        // a job replaying frames after a restart must land on the same evidence URI (content-addressed names)
+        byte[] four = RealPhotos.bytes(RealPhotos.FOUR_FACES);
+        byte[] first = frames.render(four, new Box(0.1, 0.1, 0.4, 0.4), "x").jpeg();
+        for (int i = 0; i < 5; i++) {
+            try (EvidenceFrames other = new EvidenceFrames()) {
+                assertThat(other.render(four, new Box(0.1, 0.1, 0.4, 0.4), "x").jpeg()).isEqualTo(first);
+            }
+        }
+    }
+
+    @Test
     void bytesThatAreNoPictureAreRefused() {
         assertThatThrownBy(() -> frames.render(new byte[] {1, 2, 3, 4}, null, "x"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("4 bytes");
