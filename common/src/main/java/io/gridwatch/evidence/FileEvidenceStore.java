@@ -87,8 +87,15 @@ public final class FileEvidenceStore implements EvidenceStore {
             }
             return new Stored(uri, sha, jpeg.length);
         }
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".part-", ".tmp");
+        Path tmp;
+        try {
+            Files.createDirectories(dir);
+            tmp = Files.createTempFile(dir, ".part-", ".tmp");
+        } catch (NoSuchFileException e) {
+            // a purge removed the day's folder, empty, between the two calls: make it again
+            Files.createDirectories(dir);
+            tmp = Files.createTempFile(dir, ".part-", ".tmp");
+        }
         try {
             try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.WRITE, StandardOpenOption.SYNC)) {
                 out.write(jpeg);
@@ -171,6 +178,8 @@ public final class FileEvidenceStore implements EvidenceStore {
                 if (attrs.isRegularFile() && takenAt(file).map(t -> t.isBefore(cutoff)).orElse(false)) {
                     Files.delete(file);
                     deleted[0]++;
+                } else if (attrs.isRegularFile() && isPart(file) && attrs.lastModifiedTime().toInstant().isBefore(cutoff)) {
+                    Files.delete(file); // half a picture left by a writer that died: never referenced by a case
                 }
                 return FileVisitResult.CONTINUE;
             }
@@ -187,6 +196,11 @@ public final class FileEvidenceStore implements EvidenceStore {
             }
         });
         return deleted[0];
+    }
+
+    private static boolean isPart(Path file) {
+        String n = file.getFileName().toString();
+        return n.startsWith(".part-") && n.endsWith(".tmp");
     }
 
     private static boolean isEmpty(Path dir) throws IOException {

@@ -104,6 +104,9 @@ class FileEvidenceStoreTest {
         EvidenceStore.Stored keep1 = store.put("cam-1", now.minus(Duration.ofDays(29)), "latest", picture("h"));
         EvidenceStore.Stored keep2 = store.put("cam-1", now.minus(Duration.ofDays(40)).plus(Duration.ofDays(40)), "latest", picture("i"));
         Path foreign = Files.writeString(Path.of(old1.uri()).getParent().resolve("README.txt"), "an operator's note");
+        Path deadWriter = Files.write(Path.of(keep1.uri()).getParent().resolve(".part-123.tmp"), picture("half"));
+        Files.setLastModifiedTime(deadWriter, java.nio.file.attribute.FileTime.from(now.minus(Duration.ofDays(35))));
+        Path liveWriter = Files.write(Path.of(keep1.uri()).getParent().resolve(".part-456.tmp"), picture("half"));
 
         int deleted = store.deleteTakenBefore(now.minus(Duration.ofDays(30)));
 
@@ -113,6 +116,8 @@ class FileEvidenceStoreTest {
         assertThat(store.get(keep1.uri())).isPresent();
         assertThat(store.get(keep2.uri())).isPresent();
         assertThat(foreign).exists();
+        assertThat(deadWriter).doesNotExist();
+        assertThat(liveWriter).exists();
         // cam-2 had only the old picture: its day folder and camera folder are gone
         assertThat(dir.resolve("cam-2")).doesNotExist();
         assertThat(store.root()).exists();

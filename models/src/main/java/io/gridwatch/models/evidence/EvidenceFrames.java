@@ -41,13 +41,22 @@ public final class EvidenceFrames implements AutoCloseable {
      * @throws IllegalArgumentException when {@code jpeg} cannot be decoded
      */
     public Rendered render(byte[] jpeg, Box box, String label) {
+        return render(jpeg, box, label, List.of());
+    }
+
+    /**
+     * As {@link #render(byte[], Box, String)}, and the heads of {@code people} (boxes in 0..1 of persons found in the frame,
+     * e.g. by {@code hog-people}) are blurred whether the face cascades found a face there or not.
+     */
+    public Rendered render(byte[] jpeg, Box box, String label, List<Box> people) {
         Objects.requireNonNull(jpeg, "jpeg");
+        Objects.requireNonNull(people, "people");
         try (Mat encoded = new Mat(jpeg);
              Mat frame = opencv_imgcodecs.imdecode(encoded, opencv_imgcodecs.IMREAD_COLOR)) {
             if (frame == null || frame.empty()) {
                 throw new IllegalArgumentException("evidence frame of " + jpeg.length + " bytes is not a picture OpenCV can decode");
             }
-            List<PrivacyBlur.Region> blurred = blur.blur(frame);
+            List<PrivacyBlur.Region> blurred = blur.blur(frame, people);
             if (box != null) {
                 drawBox(frame, box, label == null ? "" : label);
             }
