@@ -116,6 +116,7 @@ public final class CameraAssignments {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true); // per camera, the newest definition is the one that stays
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
         try (Producer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
             List<Future<?>> sent = new ArrayList<>();
