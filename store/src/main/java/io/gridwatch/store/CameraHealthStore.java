@@ -105,6 +105,40 @@ public final class CameraHealthStore {
         }
     }
 
+    /**
+     * Counts over the whole system, for {@code gridwatch status}.
+     *
+     * @param registered cameras in the registry
+     * @param reporting  registered cameras with a health report younger than the stale age
+     * @param online     of those, the ones whose stream is open and read
+     */
+    public record Summary(long registered, long reporting, long online) {
+        @Override
+        public String toString() {
+            return online + " online / " + registered + " registered" + (reporting < registered ? " (" + (registered - reporting)
+                    + " without a fresh report)" : "");
+        }
+    }
+
+    /** {@link Summary} now, a report older than {@code staleAfter} not counting. */
+    public Summary summary(java.time.Duration staleAfter) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     SELECT (SELECT count(*) FROM camera),
+                            count(*) FILTER (WHERE h.updated_at > now() - make_interval(secs => ?)),
+                            count(*) FILTER (WHERE h.updated_at > now() - make_interval(secs => ?) AND h.online)
+                     FROM camera_health h JOIN camera k USING (camera_id)""")) {
+            ps.setDouble(1, staleAfter.toMillis() / 1000.0);
+            ps.setDouble(2, staleAfter.toMillis() / 1000.0);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new Summary(rs.getLong(1), rs.getLong(2), rs.getLong(3));
+            }
+        } catch (SQLException e) {
+            throw new StoreException("could not count camera health: " + e.getMessage(), e);
+        }
+    }
+
     /** Every row, ordered by camera id. */
     public List<Entry> list() {
         List<Entry> out = new ArrayList<>();
