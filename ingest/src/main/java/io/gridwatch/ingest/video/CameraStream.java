@@ -1,8 +1,5 @@
 package io.gridwatch.ingest.video;
 
-import org.bytedeco.ffmpeg.avcodec.AVPacket;
-import org.bytedeco.ffmpeg.avformat.AVFormatContext;
-import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
@@ -132,7 +129,6 @@ public final class CameraStream implements AutoCloseable {
             first = false;
             long framesBefore = framesIn;
             boolean keyMode = keyFramesOnly;
-            boolean noKeyFrames = false;
             opened = false;
             try {
                 read(); // returns only when stopped
@@ -141,14 +137,9 @@ public final class CameraStream implements AutoCloseable {
                 if (stopped) {
                     break;
                 }
-                noKeyFrames = e instanceof NoKeyFrames;
                 failure(describe(e));
             }
-            if (noKeyFrames) {
-                keyFramesOnly = false;
-                LOG.warn("camera {}: no key frame for {} s while data arrives, sampling every frame at a fixed rate from now on",
-                        cameraId, keyFrameTimeout().toSeconds());
-            } else if (framesIn > framesBefore) {
+            if (framesIn > framesBefore) {
                 backoff = settings.backoffMin().toMillis(); // it worked for a while: start the backoff over
             } else if (keyMode && opened) {
                 // nothing decoded with key frames only: the stream may have none (intra refresh); decode every frame from now on
@@ -231,24 +222,11 @@ public final class CameraStream implements AutoCloseable {
             long lastTs = 0;
             long[] recentCallMs = new long[32]; // a timeout is followed by the decoder's buffered frames, handed out at once
             int calls = 0;
-            int videoIndex = firstVideoStream(g);
-            long keyWaitFrom = System.nanoTime();
             while (!stopped) {
                 long callStart = System.nanoTime();
-                Frame f;
-                long callMs;
-                if (keyMode) {
-                    f = nextKeyFrame(g, videoIndex, keyWaitFrom);
-                    callMs = lastReadMs;
-                    keyWaitFrom = System.nanoTime();
-                } else {
-                    f = g.grabImage();
-                    callMs = (System.nanoTime() - callStart) / 1_000_000;
-                }
+                Frame f = g.grabImage();
+                long callMs = (System.nanoTime() - callStart) / 1_000_000;
                 if (f == null) {
-                    if (stopped) {
-                        break;
-                    }
                     if (source.kind().live()) {
                         // JavaCV reports a read timeout as the end of the stream, after handing out the frames still in
                         // the decoder: tell them apart by how long one of the last reads waited
@@ -301,63 +279,6 @@ public final class CameraStream implements AutoCloseable {
         } finally {
             lastSampleAt = Long.MIN_VALUE;
         }
-    }
-
-    /** Duration of the last packet read by {@link #nextKeyFrame}, in ms: a long one before the end means a timeout. */
-    private long lastReadMs;
-
-    /**
-     * The next key frame, read packet by packet: packets that are not the video stream's key frames are dropped before
-     * the decoder, and — what decoding with {@code skip_frame=nokey} alone cannot do, since FFmpeg then reads on inside
-     * one call for as long as data comes — a stream whose data keeps coming without a key frame for
-     * {@link #keyFrameTimeout()} is given up ({@link NoKeyFrames}), to be read frame by frame from then on.
-     *
-     * @return null at the end of the stream (or a read timeout), or when the stream is closed
-     */
-    private Frame nextKeyFrame(FFmpegFrameGrabber g, int videoIndex, long waitFrom) throws Exception {
-        long limitNanos = keyFrameTimeout().toNanos();
-        while (!stopped) {
-            long readStart = System.nanoTime();
-            AVPacket p = g.grabPacket();
-            lastReadMs = (System.nanoTime() - readStart) / 1_000_000;
-            if (p == null) {
-                return null;
-            }
-            if (p.stream_index() == videoIndex && (p.flags() & avcodec.AV_PKT_FLAG_KEY) != 0) {
-                return g.grabImage(); // decodes the packet just read (JavaCV takes a pending packet first)
-            }
-            avcodec.av_packet_unref(p);
-            p.stream_index(-1); // nothing pending: the grabber's next call reads afresh
-            if (System.nanoTime() - waitFrom > limitNanos) {
-                throw new NoKeyFrames("data arrives but no key frame came for " + keyFrameTimeout().toSeconds() + " s");
-            }
-        }
-        return null;
-    }
-
-    /**
-     * How long a stream that sends data may go without a key frame before it is read frame by frame: twice the stall
-     * timeout, room for the longest key frame intervals cameras use (smart codecs stretch them to ~10 s).
-     */
-    Duration keyFrameTimeout() {
-        return settings.stallTimeout().multipliedBy(2);
-    }
-
-    /** A stream that sends data but no key frames (intra refresh, or a key frame interval longer than the timeout). */
-    static final class NoKeyFrames extends IllegalStateException {
-        NoKeyFrames(String message) {
-            super(message);
-        }
-    }
-
-    private static int firstVideoStream(FFmpegFrameGrabber g) {
-        AVFormatContext oc = g.getFormatContext();
-        for (int i = 0; i < oc.nb_streams(); i++) {
-            if (oc.streams(i).codecpar().codec_type() == avutil.AVMEDIA_TYPE_VIDEO) {
-                return i; // the one JavaCV decodes: the first video stream
-            }
-        }
-        throw new IllegalStateException("no video stream");
     }
 
     private synchronized void counted(boolean in) {
