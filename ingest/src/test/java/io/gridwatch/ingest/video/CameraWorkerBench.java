@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Memory and CPU a camera costs a camera ingest worker: {@code bench.cameras} live 1080p25 H.264 cameras (ffmpeg serving a
  * clip as MPEG-TS over TCP in real time, a key frame every 2 s), read through one {@link CameraWorker} that got them from
- * the registry topic, the frames counted (not sent to Kafka). Prints RSS after GC minus the worker's before, per camera,
+ * the registry topic, every sample JPEG-encoded and counted (not sent to Kafka). Prints RSS after GC minus the worker's before, per camera,
  * and this JVM's CPU per camera over {@code bench.seconds}. Prints figures, asserts nothing about them (PRACTICES.md 15).
  * Not part of the suite (no *Test name):
  * {@code mvn -o -pl ingest -am test -Dtest=CameraWorkerBench -Dsurefire.failIfNoSpecifiedTests=false [-Dbench.cameras=8 -Dbench.seconds=30]}.
@@ -48,7 +48,7 @@ class CameraWorkerBench {
         }
         AtomicLong frames = new AtomicLong();
         com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        try (CameraWorker w = new CameraWorker(CameraWorkerTest.settings(topic, "bench-" + UUID.randomUUID(), "bench"), f -> frames.incrementAndGet()).start()) {
+        try (CameraWorker w = new CameraWorker(settings(topic), f -> frames.incrementAndGet()).start()) {
             // natives loaded and the group joined before the baseline: a warm-up camera, then none
             CameraAssignments.publish(TestServices.shared().kafkaBootstrap(), topic, List.of(CameraWorkerTest.camera("warm", clip.toString())), List.of());
             CameraWorkerTest.await(() -> frames.get() >= 3, "the warm-up camera");
@@ -77,6 +77,13 @@ class CameraWorkerBench {
                 TestClips.stop(p);
             }
         }
+    }
+
+    /** Every sample JPEG-encoded (testsrc2 changes too little for the default gate), as in CameraStreamBench. */
+    private static CameraWorker.Settings settings(String topic) {
+        CameraWorker.Settings t = CameraWorkerTest.settings(topic, "bench-" + UUID.randomUUID(), "bench");
+        return new CameraWorker.Settings(t.kafkaBootstrap(), t.topic(), t.groupId(), t.workerId(), t.sessionTimeout(), t.heartbeatInterval(),
+                t.stream().withChangeThreshold(1e-6));
     }
 
     private static long rssKb() throws Exception {
