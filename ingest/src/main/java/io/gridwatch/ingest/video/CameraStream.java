@@ -304,11 +304,14 @@ public final class CameraStream implements AutoCloseable {
             g.stop();
         } finally {
             lastSampleAt = Long.MIN_VALUE;
+            lastKeyPacket = null; // freed with its grabber
         }
     }
 
     /** The longest single read of the last {@link #nextKeyFrame} call, in ms: a long one before the end means a timeout. */
     private long lastReadMs;
+    /** The grabber's packet, when it holds the key frame last sent to the decoder. */
+    private AVPacket lastKeyPacket;
 
     /**
      * The next key frame, read packet by packet: packets that are not the video stream's key frames are dropped before
@@ -321,6 +324,12 @@ public final class CameraStream implements AutoCloseable {
     private Frame nextKeyFrame(FFmpegFrameGrabber g, int videoIndex, long waitFrom) throws Exception {
         long limitNanos = keyFrameTimeout().toNanos();
         lastReadMs = 0;
+        if (lastKeyPacket != null) {
+            // the key packet handed to the decoder last time is still the grabber's: grabPacket would read over it unfreed
+            avcodec.av_packet_unref(lastKeyPacket);
+            lastKeyPacket.stream_index(-1);
+            lastKeyPacket = null;
+        }
         while (!stopped) {
             long readStart = System.nanoTime();
             AVPacket p = g.grabPacket();
@@ -339,6 +348,7 @@ public final class CameraStream implements AutoCloseable {
                 if (sent < 0 && sent != avutil.AVERROR_EAGAIN()) {
                     throw new IllegalStateException("the decoder refused a key frame (error " + sent + ")");
                 }
+                lastKeyPacket = p;
                 long decodeStart = System.nanoTime();
                 Frame f = g.grabImage();
                 lastReadMs = Math.max(lastReadMs, (System.nanoTime() - decodeStart) / 1_000_000);
