@@ -4,6 +4,8 @@ import io.gridwatch.camera.Camera;
 import io.gridwatch.camera.CameraFile;
 import io.gridwatch.camera.CameraZone;
 import io.gridwatch.grid.GridLocation;
+import io.gridwatch.ingest.video.CameraAssignments;
+import io.gridwatch.topics.Topics;
 import io.gridwatch.store.CameraStore;
 import io.gridwatch.store.RegistryImport;
 import io.gridwatch.store.Database;
@@ -19,9 +21,13 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
-/** {@code gridwatch cameras import | list}: the camera registry (CONTRACTS.md §2). */
+/**
+ * {@code gridwatch cameras import | list | remove | status | run}: the camera registry (CONTRACTS.md §2), the health of
+ * the streams, and the camera ingest worker.
+ */
 @Command(name = "cameras", description = "The registry of cameras (监控摄像头): streams, ground calibration and watched zones.",
-        subcommands = {CamerasCommand.Import.class, CamerasCommand.ListCameras.class})
+        subcommands = {CamerasCommand.Import.class, CamerasCommand.ListCameras.class, CamerasCommand.Remove.class,
+                CameraStatusCommand.class, CameraWorkerCommand.class})
 final class CamerasCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -36,7 +42,8 @@ final class CamerasCommand implements Callable<Integer> {
     @Command(name = "import", description = {"Import cameras from YAML in the shape of CONTRACTS.md §2 (cameras: [{id, url, location,",
             "calibration, zones}]). Importing a camera again updates it. A file with any problem is refused whole: every",
             "problem is listed with its camera and key, and nothing is imported. Relative file URLs are taken from the",
-            "file's folder and stored absolute."})
+            "file's folder and stored absolute. Cameras registered before and missing from the file stay (`cameras remove`",
+            "removes). The definitions also go to Kafka (gw.cameras.v1), where the camera ingest workers pick them up."})
     static final class Import implements Callable<Integer> {
         @ParentCommand
         CamerasCommand cameras;
@@ -55,6 +62,44 @@ final class CamerasCommand implements Callable<Integer> {
                 RegistryImport r = new CameraStore(db.dataSource()).upsert(all, ws.index()::lookup);
                 System.out.printf(Locale.ROOT, "imported %d cameras from %s: %d new, %d updated, %d unchanged%n",
                         all.size(), file, r.inserted(), r.updated(), r.unchanged());
+            }
+            // every camera of the file, unchanged ones too: the topic catches up after an import whose Kafka step failed
+            String kafka = ws.config().stack().kafka().bootstrapServers();
+            try {
+                CameraAssignments.publish(kafka, all, List.of());
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException("the cameras are stored in the registry, but the ingest workers were not told: " + e.getMessage()
+                        + "; import the file again once Kafka runs (`./gridwatch up`)", e);
+            }
+            System.out.printf(Locale.ROOT, "published %d camera definitions to %s for the camera ingest workers%n", all.size(), Topics.CAMERAS.name());
+            return 0;
+        }
+    }
+
+    @Command(name = "remove", description = {"Remove cameras from the registry: their rows, their health, and (a null value on",
+            "gw.cameras.v1) their streams on the ingest workers. Exits 3 when one of them was not registered (the others are removed)."})
+    static final class Remove implements Callable<Integer> {
+        @ParentCommand
+        CamerasCommand cameras;
+
+        @Parameters(arity = "1..*", paramLabel = "CAMERA_ID")
+        List<String> ids;
+
+        @Override
+        public Integer call() {
+            Workspace ws = cameras.top.workspace();
+            List<String> removed;
+            try (Database db = ws.database()) {
+                removed = new CameraStore(db.dataSource()).delete(ids);
+            }
+            // a removal for every id given: also clears a camera that only the topic still knows
+            CameraAssignments.publish(ws.config().stack().kafka().bootstrapServers(), List.of(), ids);
+            List<String> unknown = ids.stream().filter(id -> !removed.contains(id)).toList();
+            System.out.printf(Locale.ROOT, "removed %d camera%s%s%n", removed.size(), removed.size() == 1 ? "" : "s",
+                    removed.isEmpty() ? "" : ": " + String.join(", ", removed));
+            if (!unknown.isEmpty()) {
+                System.err.println("not registered: " + String.join(", ", unknown));
+                return Gridwatch.NOT_FOUND;
             }
             return 0;
         }

@@ -77,7 +77,7 @@ class WholeSystemTest {
     void upImportPublishRaisesACaseAndAKilledJobResumesFromItsCheckpoint() throws Exception {
         CliRun up = run("up");
         assertThat(up.status()).as(up.out() + up.err()).isZero();
-        assertThat(up.out()).containsPattern("ingest +up").containsPattern("pipeline +up").contains("started fresh")
+        assertThat(up.out()).containsPattern("ingest +up").containsPattern("cameras +up").containsPattern("pipeline +up").contains("started fresh")
                 .contains("keeps").doesNotContain("WARNING"); // our own Mosquitto: max_queued_messages 0
         assertThat(run("up").out()).as("up again is harmless").containsPattern("pipeline +up .*already running");
 
@@ -123,10 +123,12 @@ class WholeSystemTest {
         CliRun status2 = run("status");
         assertThat(status2.status()).as(status2.out()).isZero();
         assertThat(status2.out()).containsPattern("pipeline +up .*last checkpoint chk-\\d+ at .*lag \\d+ on gw.readings.v1")
-                .containsPattern("ingest +up .*accepted 13");
+                .containsPattern("ingest +up .*accepted 13")
+                .containsPattern("cameras +up .*cameras-.*-0: 0 cameras here \\(0 online\\), 16 partitions; all workers: 0 online / 0 registered");
 
         CliRun down = run("down");
-        assertThat(down.out()).containsPattern("pipeline +down .*stopped with savepoint").containsPattern("ingest +down +.*stopped pid");
+        assertThat(down.out()).containsPattern("pipeline +down .*stopped with savepoint").containsPattern("ingest +down +.*stopped pid")
+                .containsPattern("cameras +down +.*stopped pid");
         assertThat(snapshots.newest().map(Snapshot::kind)).contains(Snapshot.Kind.SAVEPOINT);
         assertThat(run("status").status()).isEqualTo(1);
     }

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** The topic registry: every Kafka topic of CONTRACTS.md §3, and nothing else. */
+/** The topic registry: every Kafka topic of CONTRACTS.md §3, and the internal {@link #CAMERAS}. */
 public final class Topics {
 
     private Topics() {
@@ -45,12 +45,21 @@ public final class Topics {
     public static final Topic RULES = new Topic("gw.rules.v1", "rule id", 1,
             Optional.empty(), true, "detection rules (compacted; null deletes)");
 
+    /**
+     * The camera registry for the camera ingest workers (internal: not in CONTRACTS §3), compacted: key camera id, value
+     * the camera's definition in the JSON shape of §2 plus {@code schema}, a null value when the camera was removed. The
+     * workers share its partitions in one consumer group, so the partitions are the unit of spreading cameras over
+     * them: more partitions than workers, or some workers idle.
+     */
+    public static final Topic CAMERAS = new Topic("gw.cameras.v1", "camera id", 16,
+            Optional.empty(), true, "camera definitions for the ingest workers (compacted; null removes)");
+
     /** Everything that could not be processed: the original bytes, with the reason in headers. */
     public static final Topic DEADLETTER = new Topic("gw.deadletter.v1", "as received", 2,
             Optional.of(Duration.ofDays(14)), false, "rejected input with source, reason and received time in headers");
 
-    /** All topics, in the order of CONTRACTS.md §3 ({@link #OBSERVATIONS} is internal to gridwatch, beside the detections). */
-    public static final List<Topic> ALL = List.of(READINGS, FRAMES, DETECTIONS, OBSERVATIONS, REPORTS, CASES, ALERTS, RULES, DEADLETTER);
+    /** All topics, in the order of CONTRACTS.md §3, then the internal ones ({@link #OBSERVATIONS}, {@link #CAMERAS}). */
+    public static final List<Topic> ALL = List.of(READINGS, FRAMES, DETECTIONS, REPORTS, CASES, ALERTS, RULES, DEADLETTER, OBSERVATIONS, CAMERAS);
 
     /** Header names on dead-letter records (CONTRACTS.md §3). */
     public static final String HEADER_SOURCE = "source";

@@ -85,6 +85,36 @@ public final class CameraStore {
         return new RegistryImport(inserted, updated, cameras.size() - inserted - updated);
     }
 
+    /**
+     * Removes cameras from the registry (and their health rows) in one transaction.
+     *
+     * @return the ids that were registered and are removed now, in the order given
+     */
+    public List<String> delete(List<String> cameraIds) {
+        List<String> removed = new ArrayList<>();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM camera WHERE camera_id = ?");
+                 PreparedStatement health = c.prepareStatement("DELETE FROM camera_health WHERE camera_id = ?")) {
+                for (String id : cameraIds) {
+                    ps.setString(1, id);
+                    if (ps.executeUpdate() > 0) {
+                        removed.add(id);
+                    }
+                    health.setString(1, id);
+                    health.executeUpdate();
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("could not remove cameras, nothing was removed: " + e.getMessage(), e);
+        }
+        return removed;
+    }
+
     /** Every registered camera, ordered by id. */
     public List<StoredCamera> list() {
         List<StoredCamera> out = new ArrayList<>();

@@ -110,7 +110,7 @@ class CaseNumberStoreTest {
                           ('GW-210211-20261125-000041', 'filed', 'event', '0406', now(), now(), '{}'),
                           ('GW-210211-20261125-000007', 'filed', 'event', '0406', now(), now(), '{}')""");
             }
-            assertThat(old.migrate()).isEqualTo("7");
+            assertThat(old.migrate()).isEqualTo("8");
             assertThat(new CaseNumberStore(old.dataSource()).allocate("210211", DAY, raised("wl-1", 1), "sensor:wl-1:water_level"))
                     .isEqualTo(42);
         }

@@ -19,12 +19,12 @@ class SchemaMigrationTest {
 
     private static final List<String> DOMAIN_TABLES = List.of(
             "catalogue_class", "district", "management_area", "management_area_street", "street", "community",
-            "unit_grid", "component", "sensor", "camera", "sensor_reading", "detection", "alert", "gw_case", "case_event", "case_counter", "case_number");
+            "unit_grid", "component", "sensor", "camera", "sensor_reading", "detection", "alert", "gw_case", "case_event", "case_counter", "case_number", "camera_health");
 
     @Test
     void migratingAnEmptyDatabaseCreatesEveryTableWithAComment() throws SQLException {
         try (Database db = Database.open(TestServices.shared().newDatabase("gw_store_schema"), TestServices.shared().postgresUser())) {
-            assertThat(db.migrate()).isEqualTo("7");
+            assertThat(db.migrate()).isEqualTo("8");
 
             Map<String, String> comments = tableComments(db);
             assertThat(comments.keySet()).containsExactlyInAnyOrderElementsOf(withHistory(DOMAIN_TABLES));
@@ -40,7 +40,7 @@ class SchemaMigrationTest {
             int history = historyRows(db);
             Map<String, String> before = tableComments(db);
 
-            assertThat(db.migrate()).isEqualTo("7");
+            assertThat(db.migrate()).isEqualTo("8");
 
             assertThat(historyRows(db)).isEqualTo(history);
             assertThat(tableComments(db)).isEqualTo(before);
@@ -66,7 +66,7 @@ class SchemaMigrationTest {
                 before = rows(st, "SELECT ts, sensor_id, metric, value, seq, received_at FROM reading ORDER BY 2, 1, 3");
             }
 
-            assertThat(db.migrate()).isEqualTo("7");
+            assertThat(db.migrate()).isEqualTo("8");
 
             try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
                 st.execute("SET TIME ZONE 'UTC'");

@@ -26,7 +26,9 @@ public record CameraHealth(String cameraId, State state, double framesInPerS, do
         /** The stream failed; waiting before the next attempt. */
         BACKOFF,
         /** Closed by its owner. */
-        STOPPED;
+        STOPPED,
+        /** Its definition cannot be read (a URL that is malformed or names no file here): not opened, not retried until it changes. */
+        REFUSED;
 
         public boolean online() {
             return this == ONLINE;

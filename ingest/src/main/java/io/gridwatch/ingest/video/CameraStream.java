@@ -1,5 +1,9 @@
 package io.gridwatch.ingest.video;
 
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.avformat.AVFormatContext;
+import org.bytedeco.ffmpeg.avutil.AVRational;
+import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
@@ -132,6 +136,7 @@ public final class CameraStream implements AutoCloseable {
             first = false;
             long framesBefore = framesIn;
             boolean keyMode = keyFramesOnly;
+            boolean noKeyFrames = false;
             opened = false;
             try {
                 read(); // returns only when stopped
@@ -140,9 +145,14 @@ public final class CameraStream implements AutoCloseable {
                 if (stopped) {
                     break;
                 }
+                noKeyFrames = e instanceof NoKeyFrames;
                 failure(describe(e));
             }
-            if (framesIn > framesBefore) {
+            if (noKeyFrames) {
+                keyFramesOnly = false;
+                LOG.warn("camera {}: no key frame for {} s while data arrives, sampling every frame at a fixed rate from now on",
+                        cameraId, keyFrameTimeout().toSeconds());
+            } else if (framesIn > framesBefore) {
                 backoff = settings.backoffMin().toMillis(); // it worked for a while: start the backoff over
             } else if (keyMode && opened) {
                 // nothing decoded with key frames only: the stream may have none (intra refresh); decode every frame from now on
@@ -210,6 +220,9 @@ public final class CameraStream implements AutoCloseable {
                 // about a fifth of its decoding (bench/run cameras prints both); "fast" lets the decoder skip spec-only checks
                 g.setVideoOption("skip_loop_filter", "all");
                 g.setVideoOption("flags2", "+fast");
+                if (source.kind().live()) { // live key frames are decoded one by one (nextKeyFrame): out when they go in
+                    g.setVideoOption("flags", "low_delay");
+                }
             }
             g.setVideoOption("threads", "1"); // many cameras share a few cores; one thread each keeps them fair
             // the shrink to maxSide: the sampled frame is looked at by a 64×36 gate and a 320 px detector, so the cheapest scaler will do
@@ -247,11 +260,24 @@ public final class CameraStream implements AutoCloseable {
             long lastTs = 0;
             long[] recentCallMs = new long[32]; // a timeout is followed by the decoder's buffered frames, handed out at once
             int calls = 0;
+            int videoIndex = firstVideoStream(g);
+            long keyWaitFrom = System.nanoTime();
             while (!stopped) {
                 long callStart = System.nanoTime();
-                Frame f = g.grabImage();
-                long callMs = (System.nanoTime() - callStart) / 1_000_000;
+                Frame f;
+                long callMs;
+                if (keyMode && source.kind().live()) { // a file ends and loops: it cannot keep a camera waiting
+                    f = nextKeyFrame(g, videoIndex, keyWaitFrom);
+                    callMs = lastReadMs;
+                    keyWaitFrom = System.nanoTime();
+                } else {
+                    f = g.grabImage();
+                    callMs = (System.nanoTime() - callStart) / 1_000_000;
+                }
                 if (f == null) {
+                    if (stopped) {
+                        break;
+                    }
                     if (source.kind().live()) {
                         // JavaCV reports a read timeout as the end of the stream, after handing out the frames still in
                         // the decoder: tell them apart by how long one of the last reads waited
@@ -274,7 +300,7 @@ public final class CameraStream implements AutoCloseable {
                     continue;
                 }
                 recentCallMs[calls++ % recentCallMs.length] = callMs;
-                long ts = Math.max(0, f.timestamp);
+                long ts = Math.max(0, keyMode && source.kind().live() && keyFrameMicros >= 0 ? keyFrameMicros : f.timestamp);
                 lastTs = ts;
                 // stream time: a new connection may start anywhere (the gate treats time running back as a reason to let a frame through)
                 long streamTime = loopBase + ts;
@@ -304,7 +330,106 @@ public final class CameraStream implements AutoCloseable {
             g.stop();
         } finally {
             lastSampleAt = Long.MIN_VALUE;
+            lastKeyPacket = null; // freed with its grabber
         }
+    }
+
+    /** The longest single read of the last {@link #nextKeyFrame} call, in ms: a long one before the end means a timeout. */
+    private long lastReadMs;
+    /** The grabber's packet, when it holds the key frame last sent to the decoder. */
+    private AVPacket lastKeyPacket;
+
+    /**
+     * The next key frame, read packet by packet: packets that are not the video stream's key frames are dropped before
+     * the decoder, and — what decoding with {@code skip_frame=nokey} alone cannot do, since FFmpeg then reads on inside
+     * one call for as long as data comes — a stream whose data keeps coming without a key frame for
+     * {@link #keyFrameTimeout()} is given up ({@link NoKeyFrames}), to be read frame by frame from then on.
+     *
+     * @return null at the end of the stream (or a read timeout), or when the stream is closed
+     */
+    private Frame nextKeyFrame(FFmpegFrameGrabber g, int videoIndex, long waitFrom) throws Exception {
+        long limitNanos = keyFrameTimeout().toNanos();
+        lastReadMs = 0;
+        if (lastKeyPacket != null) {
+            // the key packet handed to the decoder last time is still the grabber's: grabPacket would read over it unfreed
+            avcodec.av_packet_unref(lastKeyPacket);
+            lastKeyPacket.stream_index(-1);
+            lastKeyPacket = null;
+        }
+        while (!stopped) {
+            long readStart = System.nanoTime();
+            AVPacket p = g.grabPacket();
+            lastReadMs = Math.max(lastReadMs, (System.nanoTime() - readStart) / 1_000_000);
+            if (p == null) {
+                return null;
+            }
+            if (p.stream_index() == videoIndex && (p.flags() & avcodec.AV_PKT_FLAG_KEY) != 0) {
+                // JavaCV 1.5.7 has no call to decode a packet read by grabPacket: hand it to the grabber's decoder here, then
+                // let grabImage take the frame out (a packet left pending makes it receive before it reads on). The frame's
+                // time is the packet's: grabImage stamps frames with the time of the last packet it sent itself.
+                long pts = p.pts() != avutil.AV_NOPTS_VALUE ? p.pts() : p.dts();
+                AVRational tb = g.getFormatContext().streams(videoIndex).time_base();
+                keyFrameMicros = pts == avutil.AV_NOPTS_VALUE ? -1 : pts * 1_000_000L * tb.num() / tb.den();
+                int sent = avcodec.avcodec_send_packet(decoder(g), p);
+                if (sent < 0 && sent != avutil.AVERROR_EAGAIN()) {
+                    throw new IllegalStateException("the decoder refused a key frame (error " + sent + ")");
+                }
+                lastKeyPacket = p;
+                long decodeStart = System.nanoTime();
+                Frame f = g.grabImage();
+                lastReadMs = Math.max(lastReadMs, (System.nanoTime() - decodeStart) / 1_000_000);
+                return f;
+            }
+            avcodec.av_packet_unref(p);
+            p.stream_index(-1); // nothing pending: the grabber's next call reads afresh
+            if (System.nanoTime() - waitFrom > limitNanos) {
+                throw new NoKeyFrames("data arrives but no key frame came for " + keyFrameTimeout().toSeconds() + " s");
+            }
+        }
+        return null;
+    }
+
+    /**
+     * How long a stream that sends data may go without a key frame before it is read frame by frame: twice the stall
+     * timeout, room for the longest key frame intervals cameras use (smart codecs stretch them to ~10 s).
+     */
+    Duration keyFrameTimeout() {
+        return settings.stallTimeout().multipliedBy(2);
+    }
+
+    /** A stream that sends data but no key frames (intra refresh, or a key frame interval longer than the timeout). */
+    static final class NoKeyFrames extends IllegalStateException {
+        NoKeyFrames(String message) {
+            super(message);
+        }
+    }
+
+    /** Stream time of the key frame {@link #nextKeyFrame} returned, µs; -1 when its packet had none. */
+    private long keyFrameMicros;
+
+    private static final java.lang.reflect.Field VIDEO_DECODER;
+
+    static {
+        try {
+            VIDEO_DECODER = FFmpegFrameGrabber.class.getDeclaredField("video_c");
+            VIDEO_DECODER.setAccessible(true);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError("JavaCV's FFmpegFrameGrabber has no field video_c (a JavaCV other than 1.5.7?): " + e);
+        }
+    }
+
+    private static org.bytedeco.ffmpeg.avcodec.AVCodecContext decoder(FFmpegFrameGrabber g) throws IllegalAccessException {
+        return (org.bytedeco.ffmpeg.avcodec.AVCodecContext) VIDEO_DECODER.get(g);
+    }
+
+    private static int firstVideoStream(FFmpegFrameGrabber g) {
+        AVFormatContext oc = g.getFormatContext();
+        for (int i = 0; i < oc.nb_streams(); i++) {
+            if (oc.streams(i).codecpar().codec_type() == avutil.AVMEDIA_TYPE_VIDEO) {
+                return i; // the one JavaCV decodes: the first video stream
+            }
+        }
+        throw new IllegalStateException("no video stream");
     }
 
     private synchronized void counted(boolean in) {

@@ -195,6 +195,33 @@ class CameraStreamTest {
     }
 
     @Test
+    void aLiveStreamWithoutKeyFramesIsGivenUpOnAndReadFrameByFrameWhileOthersGoOn() throws Exception {
+        int port = TestClips.freePort();
+        List<SampledFrame> out = new CopyOnWriteArrayList<>();
+        List<SampledFrame> beside = new CopyOnWriteArrayList<>();
+        StreamSettings s = FAST.withSampleInterval(Duration.ofMillis(500)).withPaceFiles(true);
+        Process server = TestClips.serveTcpWithoutKeyFrames(port);
+        try (CameraStream cam = new CameraStream("cam-nokey", "tcp://127.0.0.1:" + port, List.of(), s, out::add).start();
+             CameraStream other = new CameraStream("cam-beside", moving.toString(), TOP, s, beside::add).start()) {
+            assertThat(cam.keyFrameTimeout()).isEqualTo(Duration.ofSeconds(6)); // twice FAST's stall timeout
+            await(() -> cam.health().lastError() != null && cam.health().lastError().contains("no key frame"), "the missing key frames noticed");
+            CameraHealth h = cam.health();
+            assertThat(h.lastError()).contains("tcp://127.0.0.1:" + port).contains("data arrives but no key frame came for 6 s");
+            assertThat(h.keyFramesOnly()).as("read frame by frame from now on").isFalse();
+            assertThat(out).hasSizeLessThanOrEqualTo(1); // the first frame is the stream's only key frame
+            assertThat(beside).as("the other camera went on meanwhile").hasSizeGreaterThanOrEqualTo(3);
+            TestClips.stop(server); // ffmpeg serves one client: a new one for the reconnect
+            server = TestClips.serveTcpWithoutKeyFrames(port);
+            int before = out.size();
+            await(() -> out.size() >= before + 4, "frames sampled from every frame of the stream");
+            assertThat(cam.health().state()).isEqualTo(CameraHealth.State.ONLINE);
+            assertThat(out.subList(before, out.size())).noneMatch(SampledFrame::keyFrame);
+        } finally {
+            TestClips.stop(server);
+        }
+    }
+
+    @Test
     void anRtspCameraIsReadOverRtp() throws Exception {
         int clientPort = TestClips.freePort();
         int sourcePort = TestClips.freePort();
@@ -203,7 +230,14 @@ class CameraStreamTest {
         Process relay = TestClips.rtspRelay(clientPort, sourcePort, rtpStart);
         Process push = null;
         try {
-            Thread.sleep(500); // the relay listens (a camera that comes too early retries anyway)
+            // the relay must listen before ffmpeg pushes (a push that comes too early fails for good; a camera retries)
+            await(() -> {
+                try (Socket probe = new Socket("127.0.0.1", sourcePort)) {
+                    return true;
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            }, "the RTSP relay listening");
             push = TestClips.pushRtsp(moving, sourcePort, "cam1");
             try (CameraStream cam = new CameraStream("cam-rtsp", "rtsp://127.0.0.1:" + clientPort + "/cam1", TOP,
                     FAST.withRtspTransport("udp"), out::add).start()) {

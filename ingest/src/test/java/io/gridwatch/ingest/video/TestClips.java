@@ -42,6 +42,16 @@ final class TestClips {
     }
 
     /**
+     * ffmpeg encoding a live test picture with a single key frame, the first (x264 {@code keyint=infinite}), served as
+     * MPEG-TS over TCP to the first client on {@code port}: data keeps coming, key frames never again.
+     */
+    static Process serveTcpWithoutKeyFrames(int port) {
+        return start(List.of("ffmpeg", "-v", "error", "-re", "-f", "lavfi", "-i", "testsrc=s=320x240:r=25", "-c:v", "libx264",
+                "-preset", "ultrafast", "-x264-params", "keyint=infinite:scenecut=0", "-pix_fmt", "yuv420p", "-f", "mpegts",
+                "tcp://127.0.0.1:" + port + "?listen=1"), "install the ffmpeg package");
+    }
+
+    /**
      * Debian's rtsp-server-perl relay: ffmpeg pushes to {@code sourcePort}, cameras pull from
      * {@code clientPort}, RTP over UDP only (it answers TCP interleaving with 400 Bad Request).
      */
