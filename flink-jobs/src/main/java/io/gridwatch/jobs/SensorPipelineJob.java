@@ -62,7 +62,7 @@ public final class SensorPipelineJob {
             String evidenceDir = config.evidence().root(var).toString();
             VideoDetectionFunction.Settings video = new VideoDetectionFunction.Settings(s.postgres().jdbcUrl(), s.postgres().user(),
                     VideoDetectionFunction.GridSource.dalian(var.resolve("cache").toString(), config.grids()),
-                    EvidencePictures.files(evidenceDir), EvidencePictures.blurred(),
+                    EvidencePictures.files(evidenceDir),
                     Duration.ofSeconds(60));
             return new Settings(s.kafka().bootstrapServers(), s.mqtt().uri(), s.postgres().jdbcUrl(), s.postgres().user(),
                     config.catalogue().edition(), config.jobs().sensorPipeline(), video);

@@ -11,6 +11,8 @@ import io.gridwatch.grid.GridCache;
 import io.gridwatch.grid.GridIndex;
 import io.gridwatch.grid.GridLocation;
 import io.gridwatch.sensor.TelemetryParser;
+import io.gridwatch.models.Box;
+import io.gridwatch.models.evidence.EvidenceRecorder;
 import io.gridwatch.store.CameraStore;
 import io.gridwatch.store.Database;
 import io.gridwatch.video.CameraScene;
@@ -57,7 +59,7 @@ import java.util.Optional;
  *
  * <p>Cameras come from PostgreSQL ({@link CameraStore}): loaded at open, re-read when a frame names an unknown camera
  * (at most once per {@link Settings#registryRefresh}) and when the list is older than that. Evidence pictures are
- * rendered ({@link EvidencePictures.Renderer}) and stored through the {@link EvidenceStore} when a tracker asks; state
+ * rendered and stored by models' {@link EvidenceRecorder} (faces and plates blurred first) in the {@link EvidenceStore} when a tracker asks; state
  * holds only their URIs and hashes.
  */
 public final class VideoDetectionFunction extends KeyedBroadcastProcessFunction<String, Frame, RuleChange, Detection> {
@@ -99,12 +101,11 @@ public final class VideoDetectionFunction extends KeyedBroadcastProcessFunction<
      * @param registryRefresh the longest a camera list is used, and the shortest time between two reads of it
      */
     public record Settings(String jdbcUrl, String dbUser, GridSource grids, EvidencePictures.StoreFactory evidence,
-                           EvidencePictures.Renderer renderer, Duration registryRefresh) implements Serializable {
+                           Duration registryRefresh) implements Serializable {
         public Settings {
             Objects.requireNonNull(jdbcUrl, "jdbcUrl");
             Objects.requireNonNull(grids, "grids");
             Objects.requireNonNull(evidence, "evidence");
-            Objects.requireNonNull(renderer, "renderer");
             Objects.requireNonNull(registryRefresh, "registryRefresh");
         }
     }
@@ -113,6 +114,7 @@ public final class VideoDetectionFunction extends KeyedBroadcastProcessFunction<
     private transient TileAnalyser analyser;
     private transient TelemetryParser.GridLookup grids;
     private transient EvidenceStore evidence;
+    private transient EvidenceRecorder recorder;
     private transient Database db;
     private transient Map<String, Camera> cameras;
     private transient long camerasReadAt;
@@ -132,6 +134,7 @@ public final class VideoDetectionFunction extends KeyedBroadcastProcessFunction<
         analyser = new TileAnalyser();
         grids = settings.grids().open();
         evidence = settings.evidence().open();
+        recorder = new EvidenceRecorder(evidence);
         db = Database.open(settings.jdbcUrl(), settings.dbUser());
         zones = new HashMap<>();
         readCameras();
@@ -143,6 +146,9 @@ public final class VideoDetectionFunction extends KeyedBroadcastProcessFunction<
 
     @Override
     public void close() throws Exception {
+        if (recorder != null) {
+            recorder.close();
+        }
         if (evidence != null) {
             evidence.close();
         }
@@ -234,9 +240,8 @@ public final class VideoDetectionFunction extends KeyedBroadcastProcessFunction<
 
     private Detection.Evidence picture(String cameraId, Frame frame, String role, double[] box) {
         try {
-            byte[] jpeg = settings.renderer().render(frame.jpeg(), box, role);
-            EvidenceStore.Stored s = evidence.put(cameraId, Instant.ofEpochMilli(frame.captureTime()), role, jpeg);
-            return Detection.Evidence.frame(s.uri().toString(), frame.captureTime(), box, s.sha256());
+            return recorder.record(cameraId, frame.captureTime(), EvidenceRecorder.Role.of(role), frame.jpeg(),
+                    box == null ? null : new Box(box[0], box[1], box[2], box[3]), role);
         } catch (IOException | RuntimeException e) {
             // a case without one of its pictures is better than no case: say so, and go on
             LOG.error("camera {}: the {} evidence frame {} could not be stored: {}", cameraId, role, frame.sequence(), e.toString());

@@ -76,13 +76,15 @@ class VideoDetectionBench {
                 System.out.printf(Locale.ROOT, "camera scene state: %d bytes%n", state.length);
             }
         }
-        EvidencePictures.Renderer renderer = EvidencePictures.blurred();
         long[] render = new long[20];
-        renderer.render(jpegs.get(40), new double[] {0.3, 0.5, 0.6, 0.8}, "warm-up");
-        for (int i = 0; i < render.length; i++) {
-            long t0 = threads.getCurrentThreadCpuTime();
-            renderer.render(jpegs.get(40 + i), new double[] {0.3, 0.5, 0.6, 0.8}, "confirmed");
-            render[i] = threads.getCurrentThreadCpuTime() - t0;
+        io.gridwatch.models.Box box = new io.gridwatch.models.Box(0.3, 0.5, 0.6, 0.8);
+        try (io.gridwatch.models.evidence.EvidenceFrames frames = new io.gridwatch.models.evidence.EvidenceFrames()) {
+            frames.render(jpegs.get(40), box, "warm-up");
+            for (int i = 0; i < render.length; i++) {
+                long t0 = threads.getCurrentThreadCpuTime();
+                frames.render(jpegs.get(40 + i), box, "confirmed");
+                render[i] = threads.getCurrentThreadCpuTime() - t0;
+            }
         }
         System.out.printf(Locale.ROOT, "evidence picture (blur faces and plates, draw the box, JPEG): %s (median / p95 ms CPU)%n", ms(render));
     }

@@ -259,7 +259,7 @@ class VideoPipelineTest {
         String evidenceDir = evidence.toString();
         return it.settings(jdbcUrl, group, checkpoints).withVideo(new VideoDetectionFunction.Settings(jdbcUrl,
                 it.services.postgresUser(), VideoDetectionFunction.GridSource.dalian(root.resolve("var/cache").toString()),
-                EvidencePictures.files(evidenceDir), EvidencePictures.blurred(), Duration.ofSeconds(5)));
+                EvidencePictures.files(evidenceDir), Duration.ofSeconds(5)));
     }
 
     /** Cameras looking at the generated street, each with one no_vending zone over the lower part of the picture. */

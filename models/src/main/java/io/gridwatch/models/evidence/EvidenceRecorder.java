@@ -29,9 +29,19 @@ public final class EvidenceRecorder implements AutoCloseable {
         /** a closing frame once it is gone (no box) */
         CLEARED;
 
-        /** The role's name in file names: lower case. */
+        /** The role's name in file names and in the video domain ({@code io.gridwatch.video.ZoneTracker}): lower case. */
         public String id() {
             return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** The role named {@code id} ({@code appeared}, {@code confirmed}, {@code latest}, {@code cleared}). */
+        public static Role of(String id) {
+            for (Role r : values()) {
+                if (r.id().equals(id)) {
+                    return r;
+                }
+            }
+            throw new IllegalArgumentException("unknown evidence role '" + id + "'");
         }
     }
 

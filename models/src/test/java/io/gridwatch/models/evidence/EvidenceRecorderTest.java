@@ -55,4 +55,13 @@ class EvidenceRecorderTest {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cam-xg-0002");
         }
     }
+
+    @Test
+    void everyPictureTheVideoTrackerAsksForHasARole() {
+        for (String role : java.util.List.of(io.gridwatch.video.ZoneTracker.APPEARED, io.gridwatch.video.ZoneTracker.CONFIRMED,
+                io.gridwatch.video.ZoneTracker.LATEST, io.gridwatch.video.ZoneTracker.CLEARED)) {
+            org.assertj.core.api.Assertions.assertThat(EvidenceRecorder.Role.of(role).id()).isEqualTo(role);
+        }
+        assertThatThrownBy(() -> EvidenceRecorder.Role.of("raw")).hasMessageContaining("'raw'");
+    }
 }
