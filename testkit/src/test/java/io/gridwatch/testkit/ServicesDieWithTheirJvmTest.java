@@ -62,12 +62,13 @@ class ServicesDieWithTheirJvmTest {
         });
         try {
             started.get(180, TimeUnit.SECONDS);
+            // a Kafka broker, a Mosquitto, a PostgreSQL postmaster — checked before the kill, not after it (a watchdog may
+            // already have ended one by the time the killed JVM is reaped)
+            assertThat(pids).hasSize(3).allSatisfy(pid -> assertThat(running(pid)).as("pid %d before the kill", pid).isTrue());
         } finally {
             child.destroyForcibly(); // SIGKILL: no shutdown hook runs
         }
         assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        // a Kafka broker, a Mosquitto, a PostgreSQL postmaster
-        assertThat(pids).hasSize(3).allSatisfy(pid -> assertThat(running(pid)).as("pid %d before the kill", pid).isTrue());
 
         long t0 = System.nanoTime();
         await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
