@@ -4,19 +4,20 @@ import io.gridwatch.ingest.video.CameraHealth;
 import io.gridwatch.ingest.video.CameraStream;
 import io.gridwatch.ingest.video.SampledFrame;
 import io.gridwatch.ingest.video.StreamSettings;
-import io.gridwatch.models.Detector;
-import io.gridwatch.models.DetectorConfig;
-import io.gridwatch.models.Detectors;
+import io.gridwatch.camera.CameraZone;
+import io.gridwatch.camera.ImagePoint;
+import io.gridwatch.detection.Detection;
+import io.gridwatch.jobs.TileAnalyser;
 import io.gridwatch.models.scene.CameraScenario;
+import io.gridwatch.video.CameraScene;
+import io.gridwatch.video.DwellRules;
+import io.gridwatch.video.TileFrame;
+import io.gridwatch.video.WatchedZone;
+import io.gridwatch.video.ZoneTracker;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
 
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReadParam;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -26,6 +27,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -65,7 +67,7 @@ public final class CameraCapacityBench {
         }
         Path cache = Path.of(System.getProperty("gridwatch.repo.root", ".")).resolve("var/bench/cameras");
         Files.createDirectories(cache);
-        List<Clip> clips = content.equals("scene") ? sceneClips(cache) : List.of(new Clip(patternClip(cache), List.of()));
+        List<Clip> clips = content.equals("scene") ? sceneClips(cache) : List.of(new Clip(patternClip(cache), List.of(), List.of()));
         int cores = Runtime.getRuntime().availableProcessors();
         long pid = ProcessHandle.current().pid();
 
@@ -75,16 +77,14 @@ public final class CameraCapacityBench {
         System.out.printf(Locale.ROOT, "one thread, from the file (demuxing included): %.1f ms CPU a 1080p key frame fully decoded, %.1f ms "
                 + "with skip_loop_filter=all and flags2=fast (%s)%n", split.fullMs, split.fastMs, content);
 
-        ThreadLocal<Detector> detectors = ThreadLocal.withInitial(() -> Detectors.create(new DetectorConfig.CnnTiles("committed", 0.5)));
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(cores, cores, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(cameras * 2),
-                r -> {
-                    Thread t = new Thread(r, "detect-" + System.nanoTime());
-                    t.setDaemon(true);
-                    return t;
-                });
-        // load the models on every pool thread before measuring
+        // the video job's analysis, keyed by camera as Flink keys it: camera c always on shard c % cores, one thread each,
+        // each with its own TileAnalyser (models loaded once; per-camera scores kept) and the cameras' CameraScene state
+        Shard[] shards = new Shard[cores];
         for (int i = 0; i < cores; i++) {
-            pool.submit(() -> detectors.get().detect(new BufferedImage(320, 180, BufferedImage.TYPE_3BYTE_BGR), 0)).get();
+            shards[i] = new Shard(i, Math.max(4, cameras * 2 / cores + 2));
+        }
+        for (Shard sh : shards) { // load the models on every shard thread before measuring
+            sh.pool.submit(() -> sh.analyser()).get();
         }
         System.gc();
         long rssBefore = rssKb(pid);
@@ -94,8 +94,9 @@ public final class CameraCapacityBench {
         AtomicLong dropped = new AtomicLong();
         AtomicLong late = new AtomicLong();
         AtomicLong jpegDecodeNs = new AtomicLong();
-        AtomicLong detectNs = new AtomicLong();
-        AtomicLong objects = new AtomicLong();
+        AtomicLong analyseNs = new AtomicLong();
+        AtomicLong sceneNs = new AtomicLong();
+        AtomicLong detections = new AtomicLong();
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         List<Process> servers = new ArrayList<>();
         List<CameraStream> streams = new ArrayList<>();
@@ -109,19 +110,33 @@ public final class CameraCapacityBench {
                         .redirectOutput(cache.resolve("server-" + c + ".log").toFile()).start());
                 Thread.sleep(300);
                 StreamSettings settings = StreamSettings.DEFAULTS;
-                streams.add(new CameraStream("bench-" + c, "tcp://127.0.0.1:" + port, clip.zones, settings, frame -> {
+                String id = "bench-" + c;
+                List<CameraZone> zones = clip.cameraZones;
+                Shard shard = shards[c % cores];
+                streams.add(new CameraStream(id, "tcp://127.0.0.1:" + port, clip.zones, settings, frame -> {
                     try {
-                        pool.execute(() -> {
+                        shard.pool.execute(() -> {
+                            // what VideoDetectionFunction.processElement does with a frame, evidence pictures aside
                             ThreadCpu cpu = new ThreadCpu(mx);
-                            BufferedImage img = jpeg(frame.jpeg());
-                            long mid = cpu.ns();
-                            int n = detectors.get().detect(img, frame.captureTime()).size();
-                            long end = cpu.ns();
+                            BufferedImage img = TileAnalyser.decode(frame.jpeg());
+                            long t1 = cpu.ns();
+                            TileFrame tiles = shard.analyser().analyse(id, img, frame.captureTime(), zones);
+                            long t2 = cpu.ns();
+                            byte[] state = shard.scenes.get(id);
+                            CameraScene scene = state == null ? new CameraScene() : CameraScene.fromBytes(state);
+                            List<WatchedZone> wz = new ArrayList<>();
+                            for (CameraZone z : zones) {
+                                wz.add(WatchedZone.of(z, tiles));
+                            }
+                            int n = scene.onFrame(id, tiles, wz, RULES, PICTURES, PLACE).detections().size();
+                            shard.scenes.put(id, scene.toBytes());
+                            long t3 = cpu.ns();
                             if (measuring[0]) {
-                                jpegDecodeNs.addAndGet(mid);
-                                detectNs.addAndGet(end - mid);
+                                jpegDecodeNs.addAndGet(t1);
+                                analyseNs.addAndGet(t2 - t1);
+                                sceneNs.addAndGet(t3 - t2);
                                 detected.incrementAndGet();
-                                objects.addAndGet(n);
+                                detections.addAndGet(n);
                                 if (System.currentTimeMillis() - frame.captureTime() > 2000) {
                                     late.incrementAndGet();
                                 }
@@ -129,7 +144,7 @@ public final class CameraCapacityBench {
                         });
                     } catch (java.util.concurrent.RejectedExecutionException e) {
                         if (measuring[0]) {
-                            dropped.incrementAndGet(); // the pool is behind by two frames a camera: a frame not analysed
+                            dropped.incrementAndGet(); // the shard is behind by two frames a camera: a frame not analysed
                         }
                     }
                 }).start());
@@ -144,6 +159,8 @@ public final class CameraCapacityBench {
             }
             long camCpu0 = threadCpu(mx, "camera-");
             long detCpu0 = threadCpu(mx, "detect-");
+            long[] stages0 = stages(streams);
+            long[] an0 = analysed(shards);
             double jvm0 = ProcStats.cpuSeconds(pid);
             long t0 = System.nanoTime();
             measuring[0] = true;
@@ -153,6 +170,8 @@ public final class CameraCapacityBench {
             double jvmCpu = ProcStats.cpuSeconds(pid) - jvm0;
             long camCpu = threadCpu(mx, "camera-") - camCpu0;
             long detCpu = threadCpu(mx, "detect-") - detCpu0;
+            long[] stages1 = stages(streams);
+            long[] an1 = analysed(shards);
             long rssAfter = rssKb(pid);
             long heapAfter = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted();
             String load = ProcStats.loadAverage();
@@ -177,14 +196,24 @@ public final class CameraCapacityBench {
             double perDetected = detected.get() == 0 ? Double.NaN : detCpu / 1e6 / detected.get();
             double jvmPerSampled = sampled == 0 ? Double.NaN : jvmCpu * 1000 / sampled;
             System.out.printf(Locale.ROOT, "over %.0f s: %,d key frames sampled (%,d expected at one per 2 s a camera: %,d missing), %,d passed the gate "
-                    + "(%.0f %%), %,d analysed, %,d dropped (detection pool full), %,d late (analysed > 2 s after sampling); %,d objects reported%n",
+                    + "(%.0f %%), %,d analysed, %,d dropped (a shard full), %,d late (analysed > 2 s after sampling); %,d detections%n",
                     wall, sampled, expected, Math.max(0, expected - sampled), passed, 100.0 * passed / Math.max(1, sampled), detected.get(),
-                    dropped.get(), late.get(), objects.get());
-            System.out.printf(Locale.ROOT, "CPU per sampled key frame, camera threads (demux + decode + scale to BGR + gate, + JPEG when it passes): "
-                    + "%.1f ms, of which decoding alone about %.1f ms (measured above)%n", perSampledCam, split.fastMs);
-            System.out.printf(Locale.ROOT, "CPU per analysed frame, detection threads: JPEG decode (1/4 subsampled) %.1f ms + tile detector %.1f ms = %.1f ms%n",
-                    detected.get() == 0 ? Double.NaN : jpegDecodeNs.get() / 1e6 / detected.get(), detected.get() == 0 ? Double.NaN : detectNs.get() / 1e6 / detected.get(),
-                    perDetected);
+                    dropped.get(), late.get(), detections.get());
+            long gated = stages1[4] - stages0[4];
+            long encoded = stages1[5] - stages0[5];
+            System.out.printf(Locale.ROOT, "INGEST (camera threads, CameraStream) %.1f ms CPU per sampled key frame: read + decode %.1f, colour convert + "
+                            + "scale %.1f, gate %.2f (per sampled frame); JPEG %.1f per frame let through (thread CPU; decoding alone from the file "
+                            + "%.1f ms, above)%n", perSampledCam, per(stages1[0] - stages0[0], gated), per(stages1[1] - stages0[1], gated),
+                    per(stages1[2] - stages0[2], gated), per(stages1[3] - stages0[3], encoded), split.fastMs);
+            long frames = an1[0] - an0[0];
+            System.out.printf(Locale.ROOT, "JOB (shard threads, VideoDetectionFunction's path) %.1f ms CPU per analysed frame: JPEG decode (reduced) %.1f, "
+                            + "TileAnalyser %.1f [scale + thumbnails + change test %.1f, cut + both nets %.1f, neighbourhood stage + factors %.1f], "
+                            + "camera scene + state %.1f%n",
+                    perDetected, per(jpegDecodeNs.get(), detected.get()), per(analyseNs.get(), detected.get()), per(an1[4] - an0[4], frames),
+                    per(an1[5] - an0[5], frames), per(an1[6] - an0[6], frames), per(sceneNs.get(), detected.get()));
+            System.out.printf(Locale.ROOT, "tiles: %.1f a frame, %.1f in the zones and their margin, %.1f scored by the nets (%.0f %% of all; the rest "
+                            + "outside the zones or unchanged)%n", (double) (an1[1] - an0[1]) / Math.max(1, frames), (double) (an1[2] - an0[2]) / Math.max(1, frames),
+                    (double) (an1[3] - an0[3]) / Math.max(1, frames), 100.0 * (an1[3] - an0[3]) / Math.max(1, an1[1] - an0[1]));
             System.out.printf(Locale.ROOT, "whole JVM: %.1f CPU s in %.0f s = %.2f cores busy; %.1f ms CPU per sampled frame (GC, JIT and all included)%n",
                     jvmCpu, wall, jvmCpu / wall, jvmPerSampled);
             // a camera at one frame every 2 s costs half its CPU per sampled frame each second
@@ -202,11 +231,81 @@ public final class CameraCapacityBench {
             for (Process p : servers) {
                 p.destroy();
             }
-            pool.shutdownNow();
+            for (Shard sh : shards) {
+                sh.pool.shutdownNow();
+            }
         }
     }
 
-    private record Clip(Path file, List<double[][]> zones) {
+    private static double per(long nanos, long n) {
+        return n == 0 ? Double.NaN : nanos / 1e6 / n;
+    }
+
+    private static long[] stages(List<CameraStream> streams) {
+        long[] out = new long[6];
+        for (CameraStream s : streams) {
+            CameraStream.Costs c = s.costs();
+            out[0] += c.readNs();
+            out[1] += c.convertNs();
+            out[2] += c.gateNs();
+            out[3] += c.jpegNs();
+            out[4] += c.judged();
+            out[5] += c.encoded();
+        }
+        return out;
+    }
+
+    private static long[] analysed(Shard[] shards) {
+        long[] out = new long[7];
+        for (Shard sh : shards) {
+            TileAnalyser.Stats st = sh.analyserStats();
+            if (st == null) {
+                continue;
+            }
+            out[0] += st.frames();
+            out[1] += st.tiles();
+            out[2] += st.inScoredSet();
+            out[3] += st.scored();
+            out[4] += st.prepareNs();
+            out[5] += st.netsNs();
+            out[6] += st.contextNs();
+        }
+        return out;
+    }
+
+    private static final DwellRules RULES = DwellRules.defaults();
+    private static final ZoneTracker.Pictures PICTURES = (role, box) -> Detection.Evidence.frame("bench:" + role, 0, box, "0".repeat(64));
+    private static final ZoneTracker.Placement PLACE = box -> new ZoneTracker.Place(121.64, 38.91, null, null);
+
+    /** One key group of the video job: a thread, its TileAnalyser, and the camera scenes of its cameras (as bytes, like keyed state). */
+    private static final class Shard {
+        final ThreadPoolExecutor pool;
+        final java.util.Map<String, byte[]> scenes = new java.util.HashMap<>();
+        private volatile TileAnalyser analyser;
+
+        Shard(int index, int queue) {
+            pool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queue), r -> {
+                Thread t = new Thread(r, "detect-" + index);
+                t.setDaemon(true);
+                return t;
+            });
+        }
+
+        /** On the shard's thread only. */
+        TileAnalyser analyser() {
+            if (analyser == null) {
+                analyser = new TileAnalyser();
+            }
+            return analyser;
+        }
+
+        TileAnalyser.Stats analyserStats() {
+            TileAnalyser a = analyser;
+            return a == null ? null : a.stats();
+        }
+    }
+
+    private record Clip(Path file, List<double[][]> zones, List<CameraZone> cameraZones) {
     }
 
     /** The five scenarios at 320×180, 8 s each, scaled to 1080p25 with fresh sensor noise in every frame; made once. */
@@ -225,10 +324,16 @@ public final class CameraCapacityBench {
                         "-f", "mpegts", ts + ".tmp"), ts);
             }
             List<double[][]> zones = new ArrayList<>();
+            List<CameraZone> cameraZones = new ArrayList<>();
             for (CameraScenario.Zone z : sc.zones()) {
                 zones.add(z.polygon());
+                List<ImagePoint> pts = new ArrayList<>();
+                for (double[] p : z.polygon()) {
+                    pts.add(new ImagePoint(p[0], p[1]));
+                }
+                cameraZones.add(new CameraZone(z.name(), z.purpose(), pts, Optional.empty()));
             }
-            out.add(new Clip(ts, zones));
+            out.add(new Clip(ts, zones, cameraZones));
         }
         return out;
     }
@@ -289,23 +394,6 @@ public final class CameraCapacityBench {
             }
         }
         return new DecodeSplit(ms[0], ms[1]);
-    }
-
-    private static BufferedImage jpeg(byte[] bytes) {
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
-            ImageReader r = ImageIO.getImageReadersByFormatName("jpeg").next();
-            try {
-                r.setInput(in);
-                ImageReadParam p = r.getDefaultReadParam();
-                int sub = Math.max(1, r.getWidth(0) / 320); // the detector works at 320 px wide: decode no more than that
-                p.setSourceSubsampling(sub, sub, 0, 0);
-                return r.read(0, p);
-            } finally {
-                r.dispose();
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot decode a sampled JPEG: " + e.getMessage(), e);
-        }
     }
 
     /** CPU time of the current thread since construction. */

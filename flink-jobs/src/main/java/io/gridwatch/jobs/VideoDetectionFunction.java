@@ -35,9 +35,7 @@ import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -171,12 +169,7 @@ public final class VideoDetectionFunction extends KeyedBroadcastProcessFunction<
                     frame.cameraId(), frame.sequence());
             return;
         }
-        BufferedImage img;
-        try {
-            img = ImageIO.read(new ByteArrayInputStream(frame.jpeg()));
-        } catch (IOException e) {
-            img = null;
-        }
+        BufferedImage img = TileAnalyser.decode(frame.jpeg()); // no larger than the models need
         if (img == null) {
             badFrames.inc();
             LOG.error("camera {}: frame {} is not a readable JPEG ({} bytes); not used", frame.cameraId(), frame.sequence(),
@@ -187,7 +180,7 @@ public final class VideoDetectionFunction extends KeyedBroadcastProcessFunction<
         if (camera.zones().stream().noneMatch(z -> z.schedule().map(s -> s.isActive(Instant.ofEpochMilli(ts))).orElse(true))) {
             return; // every zone idle: no need to run the models
         }
-        TileFrame tiles = analyser.analyse(img, ts);
+        TileFrame tiles = analyser.analyse(camera.id(), img, ts, camera.zones()); // zones only, changed tiles only
         byte[] bytes = sceneState.value();
         CameraScene scene = bytes == null ? new CameraScene() : CameraScene.fromBytes(bytes);
         CameraScene.FrameResult result = scene.onFrame(camera.id(), tiles, zonesOf(camera, tiles),

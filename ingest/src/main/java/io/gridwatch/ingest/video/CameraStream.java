@@ -65,6 +65,26 @@ public final class CameraStream implements AutoCloseable {
     private long sequence;
     private long lastSampleAt = Long.MIN_VALUE;
 
+    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
+    // thread CPU by stage: written by the camera's thread only
+    private volatile long readNs;
+    private volatile long convertNs;
+    private volatile long gateNs;
+    private volatile long jpegNs;
+    private volatile long judged;
+    private volatile long encoded;
+
+    /**
+     * CPU this camera's thread spent so far, by stage (thread CPU ns): reading and decoding the frames it decoded; converting
+     * to colour and scaling; the change gate; JPEG encoding; and how many frames the gate judged and how many were encoded.
+     */
+    public record Costs(long readNs, long convertNs, long gateNs, long jpegNs, long judged, long encoded) {
+    }
+
+    public Costs costs() {
+        return new Costs(readNs, convertNs, gateNs, jpegNs, judged, encoded);
+    }
+
     /**
      * @param url   the camera's url (CONTRACTS §2); a malformed one is refused here with the reason
      * @param zones the zone polygons, [x, y] in 0..1; empty for the whole picture
@@ -264,6 +284,7 @@ public final class CameraStream implements AutoCloseable {
             long keyWaitFrom = System.nanoTime();
             while (!stopped) {
                 long callStart = System.nanoTime();
+                long cpu0 = CPU.getCurrentThreadCpuTime();
                 Frame f;
                 long callMs;
                 if (keyMode && source.kind().live()) { // a file ends and loops: it cannot keep a camera waiting
@@ -299,6 +320,7 @@ public final class CameraStream implements AutoCloseable {
                     lastTs = 0;
                     continue;
                 }
+                readNs += CPU.getCurrentThreadCpuTime() - cpu0;
                 recentCallMs[calls++ % recentCallMs.length] = callMs;
                 long ts = Math.max(0, keyMode && source.kind().live() && keyFrameMicros >= 0 ? keyFrameMicros : f.timestamp);
                 lastTs = ts;
@@ -317,12 +339,19 @@ public final class CameraStream implements AutoCloseable {
                     continue;
                 }
                 lastSampleAt = streamTime;
+                long cpu1 = CPU.getCurrentThreadCpuTime();
                 int[] thumb = GreyThumbnail.of(f, settings.maskWidth(), settings.maskHeight());
                 double change = gate.difference(thumb);
-                if (!gate.judge(thumb, streamTime).pass()) {
+                boolean pass = gate.judge(thumb, streamTime).pass();
+                long cpu2 = CPU.getCurrentThreadCpuTime();
+                gateNs += cpu2 - cpu1;
+                judged++;
+                if (!pass) {
                     continue;
                 }
                 JpegEncoder.Jpeg j = jpeg.encode(f);
+                jpegNs += CPU.getCurrentThreadCpuTime() - cpu2;
+                encoded++;
                 SampledFrame out = new SampledFrame(cameraId, System.currentTimeMillis(), j.width(), j.height(), f.keyFrame, sequence++, change, j.bytes());
                 counted(false);
                 sink.accept(out);
