@@ -76,6 +76,7 @@ public final class CameraCapacityBench {
         DecodeSplit split = decodeSplit(clips.get(0).file);
         System.out.printf(Locale.ROOT, "one thread, from the file (demuxing included): %.1f ms CPU a 1080p key frame fully decoded, %.1f ms "
                 + "with skip_loop_filter=all and flags2=fast (%s)%n", split.fullMs, split.fastMs, content);
+        batchCosts();
 
         // the video job's analysis, keyed by camera as Flink keys it: camera c always on shard c % cores, one thread each,
         // each with its own TileAnalyser (models loaded once; per-camera scores kept) and the cameras' CameraScene state
@@ -235,6 +236,41 @@ public final class CameraCapacityBench {
                 sh.pool.shutdownNow();
             }
         }
+    }
+
+    /**
+     * Both nets' CPU per tile by batch size, on this thread: whether batching tiles of several frames (cameras) into one call
+     * would pay. The tiles are cut from a noise picture (the cost does not depend on content).
+     */
+    private static void batchCosts() {
+        var objects = io.gridwatch.models.cnn.TileClassifier.committed(io.gridwatch.models.cnn.Task.OBJECTS);
+        var snow = io.gridwatch.models.cnn.TileClassifier.committed(io.gridwatch.models.cnn.Task.SNOW);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+        List<byte[]> tiles = new ArrayList<>();
+        for (int i = 0; i < 96; i++) {
+            byte[] t = new byte[io.gridwatch.models.tiles.Tiles.BYTES];
+            for (int j = 0; j < t.length; j++) {
+                t[j] = (byte) r.nextInt(256);
+            }
+            tiles.add(t);
+        }
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        StringBuilder line = new StringBuilder("both nets, ms CPU a tile by tiles in one call (one thread):");
+        for (int round = 0; round < 2; round++) { // the first warms up
+            for (int b : new int[] {1, 4, 12, 24, 45, 96}) {
+                int reps = Math.max(3, 96 / b);
+                long t0 = mx.getCurrentThreadCpuTime();
+                for (int k = 0; k < reps; k++) {
+                    List<byte[]> part = tiles.subList(0, b);
+                    objects.tileScores(part);
+                    snow.tileScores(part);
+                }
+                if (round == 1) {
+                    line.append(String.format(Locale.ROOT, " %d: %.2f", b, (mx.getCurrentThreadCpuTime() - t0) / 1e6 / reps / b));
+                }
+            }
+        }
+        System.out.println(line);
     }
 
     private static double per(long nanos, long n) {

@@ -72,17 +72,19 @@ public final class CameraStream implements AutoCloseable {
     private volatile long gateNs;
     private volatile long jpegNs;
     private volatile long judged;
+    private volatile long converted;
     private volatile long encoded;
 
     /**
      * CPU this camera's thread spent so far, by stage (thread CPU ns): reading and decoding the frames it decoded; converting
-     * to colour and scaling; the change gate; JPEG encoding; and how many frames the gate judged and how many were encoded.
+     * to colour and scaling; the change gate; JPEG encoding; and how many frames the gate judged, how many were converted to
+     * colour (only those it let through, where the decoder gives 8-bit luma) and how many encoded.
      */
-    public record Costs(long readNs, long convertNs, long gateNs, long jpegNs, long judged, long encoded) {
+    public record Costs(long readNs, long convertNs, long gateNs, long jpegNs, long judged, long converted, long encoded) {
     }
 
     public Costs costs() {
-        return new Costs(readNs, convertNs, gateNs, jpegNs, judged, encoded);
+        return new Costs(readNs, convertNs, gateNs, jpegNs, judged, converted, encoded);
     }
 
     /**
@@ -228,7 +230,8 @@ public final class CameraStream implements AutoCloseable {
     /** One connection: open, read until it fails or ends (a file loops), close. */
     private void read() throws Exception {
         long ioTimeoutMicros = settings.stallTimeout().toNanos() / 1000;
-        try (FFmpegFrameGrabber g = new FFmpegFrameGrabber(source.location()); JpegEncoder jpeg = new JpegEncoder(settings.maxSide(), settings.jpegQuality())) {
+        try (FFmpegFrameGrabber g = new FFmpegFrameGrabber(source.location()); JpegEncoder jpeg = new JpegEncoder(settings.maxSide(), settings.jpegQuality());
+             RawPictures raw = new RawPictures()) {
             source.options(rtspTransport, ioTimeoutMicros).forEach(g::setOption);
             if (source.format() != null) {
                 g.setFormat(source.format());
@@ -245,8 +248,9 @@ public final class CameraStream implements AutoCloseable {
                 }
             }
             g.setVideoOption("threads", "1"); // many cameras share a few cores; one thread each keeps them fair
-            // the shrink to maxSide: the sampled frame is looked at by a 64×36 gate and a 320 px detector, so the cheapest scaler will do
-            g.setImageScalingFlags(org.bytedeco.ffmpeg.global.swscale.SWS_FAST_BILINEAR);
+            // the decoder's pictures as they are: the gate reads their luma plane, and only a frame it lets through is converted to
+            // BGR and shrunk to maxSide (RawPictures; the cheapest scaler will do for a 64×36 gate and a 320 px detector)
+            g.setImageMode(org.bytedeco.javacv.FrameGrabber.ImageMode.RAW);
             try {
                 g.start();
             } catch (FFmpegFrameGrabber.Exception e) {
@@ -264,12 +268,6 @@ public final class CameraStream implements AutoCloseable {
             }
             int w = g.getImageWidth();
             int h = g.getImageHeight();
-            if (Math.max(w, h) > settings.maxSide()) {
-                // FFmpeg's scaler shrinks while converting to BGR: a 4K camera costs no 4K buffers in Java
-                double scale = (double) settings.maxSide() / Math.max(w, h);
-                g.setImageWidth(Math.max(2, (int) Math.round(w * scale)));
-                g.setImageHeight(Math.max(2, (int) Math.round(h * scale)));
-            }
             state = CameraHealth.State.ONLINE;
             opened = true;
             double fps = g.getFrameRate() > 0 && g.getFrameRate() < 240 ? g.getFrameRate() : 25;
@@ -340,7 +338,16 @@ public final class CameraStream implements AutoCloseable {
                 }
                 lastSampleAt = streamTime;
                 long cpu1 = CPU.getCurrentThreadCpuTime();
-                int[] thumb = GreyThumbnail.of(f, settings.maskWidth(), settings.maskHeight());
+                org.bytedeco.ffmpeg.avutil.AVFrame picture = RawPictures.picture(f);
+                int[] thumb = RawPictures.lumaThumbnail(picture, settings.maskWidth(), settings.maskHeight());
+                Frame colour = null;
+                if (thumb == null) { // no 8-bit luma plane (10-bit video…): convert first, gate on the colour picture
+                    colour = converted(raw, picture);
+                    long cpu = CPU.getCurrentThreadCpuTime();
+                    convertNs += cpu - cpu1;
+                    cpu1 = cpu;
+                    thumb = GreyThumbnail.of(colour, settings.maskWidth(), settings.maskHeight());
+                }
                 double change = gate.difference(thumb);
                 boolean pass = gate.judge(thumb, streamTime).pass();
                 long cpu2 = CPU.getCurrentThreadCpuTime();
@@ -349,7 +356,13 @@ public final class CameraStream implements AutoCloseable {
                 if (!pass) {
                     continue;
                 }
-                JpegEncoder.Jpeg j = jpeg.encode(f);
+                if (colour == null) {
+                    colour = converted(raw, picture);
+                    long cpu = CPU.getCurrentThreadCpuTime();
+                    convertNs += cpu - cpu2;
+                    cpu2 = cpu;
+                }
+                JpegEncoder.Jpeg j = jpeg.encode(colour);
                 jpegNs += CPU.getCurrentThreadCpuTime() - cpu2;
                 encoded++;
                 SampledFrame out = new SampledFrame(cameraId, System.currentTimeMillis(), j.width(), j.height(), f.keyFrame, sequence++, change, j.bytes());
@@ -361,6 +374,19 @@ public final class CameraStream implements AutoCloseable {
             lastSampleAt = Long.MIN_VALUE;
             lastKeyPacket = null; // freed with its grabber
         }
+    }
+
+    /** The picture in BGR, shrunk by FFmpeg's scaler to at most maxSide while converting: a 4K camera costs no 4K buffers in Java. */
+    private Frame converted(RawPictures raw, org.bytedeco.ffmpeg.avutil.AVFrame picture) {
+        int w = picture.width();
+        int h = picture.height();
+        if (Math.max(w, h) > settings.maxSide()) {
+            double scale = (double) settings.maxSide() / Math.max(w, h);
+            w = Math.max(2, (int) Math.round(w * scale));
+            h = Math.max(2, (int) Math.round(h * scale));
+        }
+        converted++;
+        return raw.bgr(picture, w, h);
     }
 
     /** The longest single read of the last {@link #nextKeyFrame} call, in ms: a long one before the end means a timeout. */

@@ -23,11 +23,11 @@ final class GreyThumbnail {
             throw new IllegalArgumentException("need an 8-bit BGR or grey image, got depth " + frame.imageDepth
                     + " with " + frame.imageChannels + " channels");
         }
-        ByteBuffer buf = (ByteBuffer) frame.image[0];
-        int ch = frame.imageChannels;
-        int stride = frame.imageStride;
-        int fw = frame.imageWidth;
-        int fh = frame.imageHeight;
+        return of((ByteBuffer) frame.image[0], frame.imageStride, frame.imageWidth, frame.imageHeight, frame.imageChannels, w, h);
+    }
+
+    /** Grey levels of an 8-bit picture ({@code ch} 3: BGR, 1: grey or luma) of {@code fw}×{@code fh}, rows {@code stride} bytes apart. */
+    static int[] of(ByteBuffer buf, int stride, int fw, int fh, int ch, int w, int h) {
         int[] out = new int[w * h];
         for (int cy = 0; cy < h; cy++) {
             for (int cx = 0; cx < w; cx++) {

@@ -129,6 +129,24 @@ class CameraStreamTest {
     }
 
     @Test
+    void onlyTheFramesTheGateLetsThroughAreConvertedToColour() throws Exception {
+        List<SampledFrame> out = new CopyOnWriteArrayList<>();
+        CameraStream.Costs c;
+        CameraHealth h;
+        try (CameraStream cam = new CameraStream("cam-luma", still.toString(), List.of(), FAST, out::add).start()) {
+            await(() -> cam.health().framesIn() >= 20, "20 frames");
+            h = cam.health();
+            c = cam.costs();
+        }
+        // the gate read the decoder's luma plane: the still frames it dropped never went through the colour conversion
+        assertThat(c.judged()).isGreaterThanOrEqualTo(20);
+        assertThat(c.converted()).isEqualTo(c.encoded()).isLessThan(c.judged() / 5).isGreaterThanOrEqualTo(1);
+        assertThat(out.size()).isEqualTo((int) c.encoded());
+        assertThat(h.framesOut()).isEqualTo(c.encoded());
+        assertThat(c.readNs()).isPositive();
+    }
+
+    @Test
     void theHeartbeatLetsAStillSceneThroughOncePerPeriod() throws Exception {
         List<SampledFrame> out = new CopyOnWriteArrayList<>();
         CameraHealth h;
