@@ -36,12 +36,16 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * How many cameras one core analyses at one frame every 2 s (issue 12's target: ≥ 40): N real 1080p25 H.264 streams with
  * a key frame every 2 s, each served by its own ffmpeg as MPEG-TS over TCP (DEPENDENCIES.md), each read by the real
- * {@link CameraStream} (key frames only, change gate inside the camera's zones, JPEG), and the frames the gate lets through
- * decoded and run through the committed tile detector on a fixed pool of one thread per core. Only this JVM's CPU counts
- * (the ffmpeg servers stand in for cameras). Content: scripted scene clips ({@link CameraScenario}, people and things
+ * {@link CameraStream} (key frames only, the change gate on the decoder's luma plane inside the camera's zones, colour
+ * conversion and JPEG only for frames it lets through), and those frames then go through what the video job does with a
+ * frame ({@code VideoDetectionFunction}, evidence pictures aside): {@link TileAnalyser#decode} (reduced JPEG decode),
+ * {@link TileAnalyser#analyse(String, BufferedImage, long, List)} (both tile models on the zones' changed tiles, the
+ * neighbourhood stage) and the camera's {@link CameraScene} with its state as bytes — keyed by camera onto one thread a core,
+ * as Flink keys the job. Ingest and job share this JVM here; in the system they are two processes. Only this JVM's CPU
+ * counts (the ffmpeg servers stand in for cameras). Content: scripted scene clips ({@link CameraScenario}, people and things
  * moving, drawn at 320×180 and scaled to 1080p with temporal sensor noise), or ffmpeg's test pattern.
  *
- * <p>{@code bench/run cameras [--cameras 8] [--seconds 60] [--content scene|pattern] [--warmup 10]}
+ * <p>{@code bench/run cameras [--cameras 8] [--seconds 60] [--content scene|pattern] [--warmup 10] [--gate 0.02]}
  */
 public final class CameraCapacityBench {
 
@@ -53,13 +57,16 @@ public final class CameraCapacityBench {
         int seconds = 60;
         int warmup = 10;
         String content = "scene";
+        double threshold = StreamSettings.DEFAULTS.changeThreshold();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--cameras" -> cameras = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--content" -> content = args[++i];
-                default -> throw new IllegalArgumentException("unknown option " + args[i] + " (--cameras N --seconds S --warmup S --content scene|pattern)");
+                case "--gate" -> threshold = Double.parseDouble(args[++i]); // 1e-9: every frame passes, the worst case
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + " (--cameras N --seconds S --warmup S --content scene|pattern --gate THRESHOLD)");
             }
         }
         if (!content.equals("scene") && !content.equals("pattern")) {
@@ -71,8 +78,8 @@ public final class CameraCapacityBench {
         int cores = Runtime.getRuntime().availableProcessors();
         long pid = ProcessHandle.current().pid();
 
-        System.out.printf(Locale.ROOT, "cameras: %d × 1080p25 H.264, key frame every 2 s, content %s; detection pool %d threads (one a core); %s%n",
-                cameras, content, cores, ProcStats.loadAverage());
+        System.out.printf(Locale.ROOT, "cameras: %d × 1080p25 H.264, key frame every 2 s, content %s, change gate threshold %s; the job's "
+                + "analysis on %d threads (one a core, cameras keyed onto them); %s%n", cameras, content, threshold, cores, ProcStats.loadAverage());
         DecodeSplit split = decodeSplit(clips.get(0).file);
         System.out.printf(Locale.ROOT, "one thread, from the file (demuxing included): %.1f ms CPU a 1080p key frame fully decoded, %.1f ms "
                 + "with skip_loop_filter=all and flags2=fast (%s)%n", split.fullMs, split.fastMs, content);
@@ -110,7 +117,7 @@ public final class CameraCapacityBench {
                         "-f", "mpegts", "tcp://127.0.0.1:" + port + "?listen=1").redirectErrorStream(true)
                         .redirectOutput(cache.resolve("server-" + c + ".log").toFile()).start());
                 Thread.sleep(300);
-                StreamSettings settings = StreamSettings.DEFAULTS;
+                StreamSettings settings = StreamSettings.DEFAULTS.withChangeThreshold(threshold);
                 String id = "bench-" + c;
                 List<CameraZone> zones = clip.cameraZones;
                 Shard shard = shards[c % cores];

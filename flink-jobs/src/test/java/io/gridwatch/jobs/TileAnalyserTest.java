@@ -147,8 +147,12 @@ class TileAnalyserTest {
      */
     @Test
     void theJobsPathDecidesAsThePlainAnalysis() throws Exception {
-        for (CameraScenario.Kind k : List.of(CameraScenario.Kind.STALL, CameraScenario.Kind.PEOPLE, CameraScenario.Kind.STATIC)) {
-            CameraScenario sc = CameraScenario.of(k, 21, 20, 2.5, 11, 6).withSize(320, 180);
+        java.util.Map<CameraScenario.Kind, Long> seeds = java.util.Map.of(CameraScenario.Kind.STALL, 1L, CameraScenario.Kind.BIN, 2L,
+                CameraScenario.Kind.WATER, 1L, CameraScenario.Kind.PEOPLE, 1L, CameraScenario.Kind.STATIC, 1L); // CameraScenarioTest's
+        int raised = 0;
+        for (CameraScenario.Kind k : CameraScenario.Kind.values()) {
+            // 30 s a frame: 3 min before, 20 min of the thing, 6 min after; 320×240 scaled to 1280×960
+            CameraScenario sc = CameraScenario.of(k, seeds.get(k), 30, 3, 20, 6);
             List<byte[]> jpegs = frames(sc);
             List<CameraZone> zones = zones(sc);
             TileAnalyser plain = new TileAnalyser();
@@ -162,7 +166,7 @@ class TileAnalyserTest {
             int compared = 0;
             int disagree = 0;
             for (int i = 0; i < jpegs.size(); i++) {
-                long ts = T0 + i * 20_000L;
+                long ts = T0 + i * 30_000L;
                 TileFrame fp = plain.analyse(ImageIO.read(new ByteArrayInputStream(jpegs.get(i))), ts);
                 TileFrame fj = job.analyse("cam", TileAnalyser.decode(jpegs.get(i)), ts, zones);
                 List<WatchedZone> wz = new ArrayList<>();
@@ -193,8 +197,10 @@ class TileAnalyserTest {
                     k.id(), jpegs.size(), maxDiff, sumDiff / compared, disagree, compared, s.scored(), s.tiles(), 100.0 * s.scored() / s.tiles(),
                     s.inScoredSet(), dPlain, dJob);
             assertThat(dJob).as(k.id() + ": the same cases").isEqualTo(dPlain);
+            raised += (int) dPlain.stream().filter(d -> d.startsWith("RAISED")).count();
             assertThat((double) disagree / compared).as(k.id() + ": share of zone scores on the other side of 0.6").isLessThan(0.02);
         }
+        assertThat(raised).as("cases raised over the scenarios (stall, garbage, water)").isGreaterThanOrEqualTo(2);
     }
 
     private static final ZoneTracker.Pictures PICTURES = (role, box) -> Detection.Evidence.frame("test:" + role, 0, box, "0".repeat(64));
@@ -222,14 +228,16 @@ class TileAnalyserTest {
         return out;
     }
 
-    /** The scenario's frames scaled to 1280×720 and JPEG-encoded as ingest sends them (quality 0.8). */
+    /** The scenario's frames scaled 4× (320 px wide → 1280) and JPEG-encoded as ingest sends them (quality 0.8). */
     static List<byte[]> frames(CameraScenario sc) {
         List<byte[]> out = new ArrayList<>();
         sc.render(fr -> {
-            BufferedImage big = new BufferedImage(1280, 720, BufferedImage.TYPE_3BYTE_BGR);
+            int w = fr.scene().image().getWidth() * 4;
+            int h = fr.scene().image().getHeight() * 4;
+            BufferedImage big = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
             Graphics2D g = big.createGraphics();
             g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-            g.drawImage(fr.scene().image(), 0, 0, 1280, 720, null);
+            g.drawImage(fr.scene().image(), 0, 0, w, h, null);
             g.dispose();
             out.add(jpeg(big));
         });
