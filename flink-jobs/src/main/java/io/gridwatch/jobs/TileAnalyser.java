@@ -5,6 +5,7 @@ import io.gridwatch.models.SceneClass;
 import io.gridwatch.models.cnn.Task;
 import io.gridwatch.models.cnn.TileClassifier;
 import io.gridwatch.models.tiles.Tiles;
+import io.gridwatch.video.SceneBaseline;
 import io.gridwatch.video.TileFrame;
 import io.gridwatch.video.WatchedObject;
 import io.gridwatch.video.WatchedZone;
@@ -36,6 +37,8 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li><b>Changed tiles only.</b> The nets' first-stage scores of a tile are kept per camera with the tile's thumbnail;
  *   a tile is scored again when a cell of its thumbnail moved {@link #RESCORE_CELL} grey levels or more since it was
  *   scored, when its scores are {@link #RESCORE_AFTER_MS} old, or when time ran back; otherwise its scores are reused.
+ *   Given the camera's {@link SceneBaseline}, a tile that differs from it (a possible candidate) and every tile while it
+ *   learns are scored in every frame: reuse is kept to tiles that look like the camera's usual scene.
  *   The neighbourhood stage and the decision factors run over the whole grid every frame (they are cheap), so a tile
  *   next to a changed one gets its revised context.</li>
  * </ul>
@@ -97,6 +100,19 @@ public final class TileAnalyser {
      * @param zones    the camera's zones; empty: the whole picture
      */
     public TileFrame analyse(String cameraId, BufferedImage frame, long ts, List<CameraZone> zones) {
+        return analyse(cameraId, frame, ts, zones, null);
+    }
+
+    /**
+     * As {@link #analyse(String, BufferedImage, long, List)}, knowing the camera's scene baseline (what the video job does):
+     * while the baseline learns, every tile of the scored set is scored in every frame (it keeps the highest score each tile
+     * showed, which reuse would sample less often); afterwards a tile that differs from the baseline — only such a tile can
+     * become a candidate ({@link SceneBaseline#candidate}) — is scored in every frame as the plain analysis would, and only
+     * tiles that look like the scene reuse their scores while their thumbnail stays put.
+     *
+     * @param baseline the camera's baseline before this frame, or null (then reuse goes by the thumbnail alone)
+     */
+    public TileFrame analyse(String cameraId, BufferedImage frame, long ts, List<CameraZone> zones, SceneBaseline baseline) {
         long t0 = CPU.getCurrentThreadCpuTime();
         BufferedImage work = Tiles.workFrame(frame);
         int w = work.getWidth();
@@ -122,9 +138,21 @@ public final class TileAnalyser {
                 memory.put(cameraId, m);
             }
         }
+        boolean[] live = new boolean[n];
+        if (baseline != null) {
+            TileFrame layout = new TileFrame(ts, w, h, Tiles.SIZE, xs, ys, thumbs, new float[n][WatchedObject.values().length]);
+            if (baseline.learning() || !baseline.fits(layout)) {
+                Arrays.fill(live, true);
+            } else {
+                double[] diff = baseline.compare(layout);
+                for (int i = 0; i < n; i++) {
+                    live[i] = diff[i] >= SceneBaseline.CHANGE_MIN;
+                }
+            }
+        }
         List<Integer> due = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            if (m.scored[i] && (m.scoredAt[i] == Long.MIN_VALUE || ts < m.scoredAt[i] || ts - m.scoredAt[i] >= RESCORE_AFTER_MS
+            if (m.scored[i] && (live[i] || m.scoredAt[i] == Long.MIN_VALUE || ts < m.scoredAt[i] || ts - m.scoredAt[i] >= RESCORE_AFTER_MS
                     || moved(thumbs[i], m.reference[i]))) {
                 due.add(i);
             }

@@ -180,9 +180,9 @@ public final class VideoDetectionFunction extends KeyedBroadcastProcessFunction<
         if (camera.zones().stream().noneMatch(z -> z.schedule().map(s -> s.isActive(Instant.ofEpochMilli(ts))).orElse(true))) {
             return; // every zone idle: no need to run the models
         }
-        TileFrame tiles = analyser.analyse(camera.id(), img, ts, camera.zones()); // zones only, changed tiles only
         byte[] bytes = sceneState.value();
         CameraScene scene = bytes == null ? new CameraScene() : CameraScene.fromBytes(bytes);
+        TileFrame tiles = analyser.analyse(camera.id(), img, ts, camera.zones(), scene.baseline()); // zones only, changed tiles only
         CameraScene.FrameResult result = scene.onFrame(camera.id(), tiles, zonesOf(camera, tiles),
                 rules(ctx.getBroadcastState(DWELL_RULES)),
                 (role, box) -> picture(camera.id(), frame, role, box),

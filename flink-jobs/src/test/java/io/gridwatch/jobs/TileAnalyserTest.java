@@ -130,6 +130,39 @@ class TileAnalyserTest {
     }
 
     @Test
+    void aTileThatDiffersFromTheSceneIsScoredInEveryFrameAndEveryTileWhileTheSceneIsLearned() throws Exception {
+        TileAnalyser a = new TileAnalyser();
+        CameraScene scene = new CameraScene();
+        BufferedImage img = TileAnalyser.decode(stall.get(0));
+        long ts = T0;
+        for (int i = 0; i < io.gridwatch.video.SceneBaseline.LEARN_FRAMES; i++, ts += 2000) {
+            long before = a.stats().scored();
+            TileFrame f = a.analyse("cam", copy(img), ts, List.of(), scene.baseline());
+            assertThat(a.stats().scored() - before).as("learning frame %d: every tile", i).isEqualTo(f.tiles());
+            scene.onFrame("cam", f, List.of(), DwellRules.defaults(), PICTURES, PLACE);
+        }
+        assertThat(scene.baseline().learning()).isFalse();
+        long before = a.stats().scored();
+        a.analyse("cam", copy(img), ts, List.of(), scene.baseline());
+        assertThat(a.stats().scored() - before).as("the learned scene again: nothing scored").isZero();
+        // something new in the picture: its tiles differ from the scene, and are scored in every frame while they do
+        BufferedImage changed = copy(img);
+        Graphics2D g = changed.createGraphics();
+        g.setColor(new Color(250, 250, 250));
+        g.fillRect(96, 64, 32, 32);
+        g.dispose();
+        for (int k = 0; k < 3; k++) {
+            ts += 2000;
+            before = a.stats().scored();
+            TileFrame f = a.analyse("cam", copy(changed), ts, List.of(), scene.baseline());
+            double[] diff = scene.baseline().compare(f);
+            long differing = java.util.Arrays.stream(diff).filter(d -> d >= io.gridwatch.video.SceneBaseline.CHANGE_MIN).count();
+            assertThat(differing).isPositive();
+            assertThat(a.stats().scored() - before).as("frame %d with the change", k).isEqualTo(k == 0 ? Math.max(differing, 4) : differing);
+        }
+    }
+
+    @Test
     void theReducedDecodeGivesTheWorkingFrame() throws Exception {
         BufferedImage img = TileAnalyser.decode(stall.get(0));
         assertThat(img.getWidth()).isEqualTo(Tiles.WORK_WIDTH);
@@ -168,7 +201,7 @@ class TileAnalyserTest {
             for (int i = 0; i < jpegs.size(); i++) {
                 long ts = T0 + i * 30_000L;
                 TileFrame fp = plain.analyse(ImageIO.read(new ByteArrayInputStream(jpegs.get(i))), ts);
-                TileFrame fj = job.analyse("cam", TileAnalyser.decode(jpegs.get(i)), ts, zones);
+                TileFrame fj = job.analyse("cam", TileAnalyser.decode(jpegs.get(i)), ts, zones, sJob.baseline());
                 List<WatchedZone> wz = new ArrayList<>();
                 for (CameraZone z : zones) {
                     wz.add(WatchedZone.of(z, fp));
@@ -197,10 +230,10 @@ class TileAnalyserTest {
                     k.id(), jpegs.size(), maxDiff, sumDiff / compared, disagree, compared, s.scored(), s.tiles(), 100.0 * s.scored() / s.tiles(),
                     s.inScoredSet(), dPlain, dJob);
             assertThat(dJob).as(k.id() + ": the same cases").isEqualTo(dPlain);
-            raised += (int) dPlain.stream().filter(d -> d.startsWith("RAISED")).count();
+            raised += (int) dPlain.stream().filter(d -> d.toLowerCase(Locale.ROOT).startsWith("raised")).count();
             assertThat((double) disagree / compared).as(k.id() + ": share of zone scores on the other side of 0.6").isLessThan(0.02);
         }
-        assertThat(raised).as("cases raised over the scenarios (stall, garbage, water)").isGreaterThanOrEqualTo(2);
+        assertThat(raised).as("cases raised over the scenarios (the stall's)").isGreaterThanOrEqualTo(1);
     }
 
     private static final ZoneTracker.Pictures PICTURES = (role, box) -> Detection.Evidence.frame("test:" + role, 0, box, "0".repeat(64));
