@@ -105,6 +105,7 @@ public final class CameraCapacityBench {
         AtomicLong analyseNs = new AtomicLong();
         AtomicLong sceneNs = new AtomicLong();
         AtomicLong detections = new AtomicLong();
+        AtomicLong jpegBytes = new AtomicLong();
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         List<Process> servers = new ArrayList<>();
         List<CameraStream> streams = new ArrayList<>();
@@ -141,6 +142,7 @@ public final class CameraCapacityBench {
                             shard.scenes.put(id, scene.toBytes());
                             long t3 = cpu.ns();
                             if (measuring[0]) {
+                                jpegBytes.addAndGet(frame.jpeg().length);
                                 jpegDecodeNs.addAndGet(t1);
                                 analyseNs.addAndGet(t2 - t1b);
                                 sceneNs.addAndGet(t3 - t2 + t1b - t1);
@@ -210,10 +212,11 @@ public final class CameraCapacityBench {
                     dropped.get(), late.get(), detections.get());
             long gated = stages1[4] - stages0[4];
             long encoded = stages1[5] - stages0[5];
-            System.out.printf(Locale.ROOT, "INGEST (camera threads, CameraStream) %.1f ms CPU per sampled key frame: read + decode %.1f, colour convert + "
-                            + "scale %.1f, gate %.2f (per sampled frame); JPEG %.1f per frame let through (thread CPU; decoding alone from the file "
+            System.out.printf(Locale.ROOT, "INGEST (camera threads, CameraStream) %.1f ms CPU per sampled key frame: read + decode %.1f, BGR conversion "
+                            + "(only pictures without 8-bit luma) %.1f, gate %.2f (per sampled frame); JPEG (shrink + MJPEG) %.1f per frame let through (thread CPU; decoding alone from the file "
                             + "%.1f ms, above)%n", perSampledCam, per(stages1[0] - stages0[0], gated), per(stages1[1] - stages0[1], gated),
                     per(stages1[2] - stages0[2], gated), per(stages1[3] - stages0[3], encoded), split.fastMs);
+            System.out.printf(Locale.ROOT, "JPEG: %.0f KiB a frame on average (%d×%d)%n", jpegBytes.get() / 1024.0 / Math.max(1, detected.get()), 1280, 720);
             long frames = an1[0] - an0[0];
             System.out.printf(Locale.ROOT, "JOB (shard threads, VideoDetectionFunction's path) %.1f ms CPU per analysed frame: JPEG decode (reduced) %.1f, "
                             + "TileAnalyser %.1f [scale + thumbnails + change test %.1f, cut + both nets %.1f, neighbourhood stage + factors %.1f], "

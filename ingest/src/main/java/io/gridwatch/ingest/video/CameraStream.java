@@ -356,13 +356,8 @@ public final class CameraStream implements AutoCloseable {
                 if (!pass) {
                     continue;
                 }
-                if (colour == null) {
-                    colour = converted(raw, picture);
-                    long cpu = CPU.getCurrentThreadCpuTime();
-                    convertNs += cpu - cpu2;
-                    cpu2 = cpu;
-                }
-                JpegEncoder.Jpeg j = jpeg.encode(colour);
+                // an 8-bit YUV picture goes to FFmpeg's MJPEG encoder as it is (shrunk on the way); others were converted above
+                JpegEncoder.Jpeg j = colour == null ? jpeg.encode(picture, jpegWidth(picture), jpegHeight(picture)) : jpeg.encode(colour);
                 jpegNs += CPU.getCurrentThreadCpuTime() - cpu2;
                 encoded++;
                 SampledFrame out = new SampledFrame(cameraId, System.currentTimeMillis(), j.width(), j.height(), f.keyFrame, sequence++, change, j.bytes());
@@ -378,15 +373,24 @@ public final class CameraStream implements AutoCloseable {
 
     /** The picture in BGR, shrunk by FFmpeg's scaler to at most maxSide while converting: a 4K camera costs no 4K buffers in Java. */
     private Frame converted(RawPictures raw, org.bytedeco.ffmpeg.avutil.AVFrame picture) {
-        int w = picture.width();
-        int h = picture.height();
-        if (Math.max(w, h) > settings.maxSide()) {
-            double scale = (double) settings.maxSide() / Math.max(w, h);
-            w = Math.max(2, (int) Math.round(w * scale));
-            h = Math.max(2, (int) Math.round(h * scale));
-        }
         converted++;
-        return raw.bgr(picture, w, h);
+        return raw.bgr(picture, jpegWidth(picture), jpegHeight(picture));
+    }
+
+    /** The JPEG's size: the picture's, shrunk to at most maxSide on its longest side, even (4:2:0). */
+    private int jpegWidth(org.bytedeco.ffmpeg.avutil.AVFrame p) {
+        return fit(p.width(), Math.max(p.width(), p.height()));
+    }
+
+    private int jpegHeight(org.bytedeco.ffmpeg.avutil.AVFrame p) {
+        return fit(p.height(), Math.max(p.width(), p.height()));
+    }
+
+    private int fit(int side, int longest) {
+        if (longest <= settings.maxSide()) {
+            return side;
+        }
+        return Math.max(2, (int) Math.round(side * (double) settings.maxSide() / longest));
     }
 
     /** The longest single read of the last {@link #nextKeyFrame} call, in ms: a long one before the end means a timeout. */
