@@ -11,6 +11,8 @@ import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
 import java.awt.Graphics2D;
+import java.awt.Rectangle;
+import java.awt.TexturePaint;
 import java.awt.RenderingHints;
 import java.awt.Stroke;
 import java.awt.image.BufferedImage;
@@ -19,7 +21,7 @@ import java.util.stream.Collectors;
 
 /**
  * The overlay picture of one evaluated photo: the frame the models saw, twice its size; the tiles called a class shaded
- * in the class's colour; the labelled boxes dashed; the found boxes solid with their class, score and verdict; a footer
+ * in the class's colour (snow hatched); the labelled boxes dashed; the found boxes solid with their class, score and verdict; a footer
  * with the image's line.
  */
 final class Overlay {
@@ -77,16 +79,31 @@ final class Overlay {
         return out;
     }
 
-    /** Each tile called a class shades the part of the frame nearest its centre (its middle half, out to the frame's edge). */
+    /**
+     * Each tile called a class shades the part of the frame nearest its centre (its middle half, out to the frame's
+     * edge): stall, garbage and water filled, snow hatched, so that an object on snow shows both.
+     */
     private static void shadeTiles(Graphics2D g, PhotoEvaluation.ImageResult r, int fw, int fh) {
-        g.setComposite(AlphaComposite.getInstance(AlphaComposite.SRC_OVER, 0.28f));
+        BufferedImage hatch = new BufferedImage(8, 8, BufferedImage.TYPE_INT_ARGB);
+        for (int i = 0; i < 8; i++) {
+            hatch.setRGB(i, 7 - i, colour(SceneClass.SNOW).getRGB());
+            hatch.setRGB((i + 1) % 8, 7 - i, colour(SceneClass.SNOW).getRGB());
+        }
+        TexturePaint snow = new TexturePaint(hatch, new Rectangle(0, 0, 8, 8));
+        g.setComposite(AlphaComposite.getInstance(AlphaComposite.SRC_OVER, 0.3f));
         int q = Tiles.SIZE / 4;
         for (CnnTileDetector.TileVerdict t : r.tiles()) {
             int x1 = t.x() == 0 ? 0 : t.x() + q;
             int y1 = t.y() == 0 ? 0 : t.y() + q;
             int x2 = t.x() + Tiles.SIZE >= fw ? fw : t.x() + Tiles.SIZE - q;
             int y2 = t.y() + Tiles.SIZE >= fh ? fh : t.y() + Tiles.SIZE - q;
-            g.setColor(colour(t.cls()));
+            if (t.cls() == SceneClass.SNOW) {
+                g.setComposite(AlphaComposite.getInstance(AlphaComposite.SRC_OVER, 0.6f));
+                g.setPaint(snow);
+            } else {
+                g.setComposite(AlphaComposite.getInstance(AlphaComposite.SRC_OVER, 0.3f));
+                g.setPaint(colour(t.cls()));
+            }
             g.fillRect(x1 * SCALE, y1 * SCALE, (x2 - x1) * SCALE, (y2 - y1) * SCALE);
         }
         g.setComposite(AlphaComposite.SrcOver);
@@ -104,8 +121,8 @@ final class Overlay {
         String missed = r.missed().isEmpty() ? "" : "; missed " + r.missed().stream().map(SceneClass::id).collect(Collectors.joining(", "));
         g.drawString(fit(g, r.photo().name() + ": labelled " + labelled + "; found " + found + missed, w - 8), 4, h + 16);
         g.setColor(Color.LIGHT_GRAY);
-        g.drawString(fit(g, String.format(Locale.ROOT, "dashed: labelled box; solid: found (threshold %.2f); shaded: tiles called a class; "
-                + "red stall, green garbage, blue water, magenta snow", threshold), w - 8), 4, h + 34);
+        g.drawString(fit(g, String.format(Locale.ROOT, "dashed: labelled; solid: found (≥ %.2f); shaded: tiles; stall red, garbage green, "
+                + "water blue, snow magenta (hatched)", threshold), w - 8), 4, h + 34);
     }
 
     private static void tag(Graphics2D g, String text, int x, int y, Color c, boolean below) {
