@@ -121,7 +121,8 @@ final class Overlay {
         String missed = r.missed().isEmpty() ? "" : "; missed " + r.missed().stream().map(SceneClass::id).collect(Collectors.joining(", "));
         g.drawString(fit(g, r.photo().name() + ": labelled " + labelled + "; found " + found + missed, w - 8), 4, h + 16);
         g.setColor(Color.LIGHT_GRAY);
-        g.drawString(fit(g, String.format(Locale.ROOT, "dashed: labelled; solid: found (≥ %.2f); shaded: tiles; stall red, garbage green, "
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        g.drawString(fit(g, String.format(Locale.ROOT, "dashed: labelled; solid: found (≥ %.2f); shaded: tiles. stall red, garbage green, "
                 + "water blue, snow magenta (hatched)", threshold), w - 8), 4, h + 34);
     }
 
