@@ -93,7 +93,8 @@ class LabelledPhotosTest {
         assertThat(problems("image,label,x1,y1,x2,y2\na.jpg,stall,,,,\n"))
                 .contains("labels.csv:2: a stall row needs its box x1,y1,x2,y2 (0..1 of the image's width and height) and has none; "
                         + "an image with none of the classes is one row labelled none");
-        assertThat(problems("image,label,x1,y1,x2,y2\na.jpg,snow\n")).contains("labels.csv:2: 2 fields where 6 belong");
+        assertThat(problems("image,label,x1,y1,x2,y2\na.jpg,snow\n")).contains("labels.csv:2: a snow row needs its box x1,y1,x2,y2");
+        assertThat(problems("image,label,x1,y1,x2,y2\na.jpg,snow,0,0.5,1\n")).contains("labels.csv:2: 5 fields where 6 belong (image,label,x1,y1,x2,y2)");
         assertThat(problems("image,label,x1,y1,x2,y2\na.jpg,water,0.1,0.2,,0.9\n"))
                 .contains("labels.csv:2: x2 is empty; a water box needs all four of x1,y1,x2,y2");
     }

@@ -123,8 +123,7 @@ public final class LabelledPhotos {
     }
 
     private static Row row(List<String> f, String text) {
-        boolean noneRow = f.size() >= 2 && f.get(1).equalsIgnoreCase(SceneClass.NONE.id());
-        if (f.size() != HEADER.size() && !(noneRow && f.size() == 2)) {
+        if (f.size() != HEADER.size() && f.size() != 2) { // image,label alone: a none row, or a class without its box (said below)
             String sep = otherSeparator(text);
             throw new IllegalArgumentException(f.size() + " field" + (f.size() == 1 ? "" : "s") + " where " + HEADER.size() + " belong ("
                     + String.join(",", HEADER) + ")" + (sep != null ? "; the fields are separated by " + sep + ", not by commas" : ""));

@@ -129,7 +129,7 @@ public final class PhotoEvaluation {
             out.print(report.add(t.id(), scores.getOrDefault(t, TileScores.concat(t, List.of())), null));
             out.println();
         }
-        String imageLevel = level.toText("image level");
+        String imageLevel = level.toText("image level") + clean(images, perTask, report);
         report.note(imageLevel);
         out.print(imageLevel);
         report.put("image_level", level.toMap());
@@ -139,6 +139,52 @@ public final class PhotoEvaluation {
         out.println("report: " + dir + " (" + PREFIX + "summary.txt, " + PREFIX + "metrics.json, " + PREFIX + "images.csv, " + PREFIX
                 + "<task>-confusion.csv, " + PREFIX + "<task>-pr.png; overlays in " + OVERLAYS + "/)");
         return new Result(List.copyOf(images), scores, level, report.file("summary.txt"));
+    }
+
+    /**
+     * The images labelled none, the false alarms' own figure: how many had any class reported (and which), and the share
+     * of their tiles each model called a class. Put into metrics.json as {@code clean_images}.
+     */
+    private static String clean(List<ImageResult> images, Map<Task, List<TileScores>> perTask, ReportWriter report) {
+        int n = 0;
+        int any = 0;
+        Map<SceneClass, Integer> per = new LinkedHashMap<>();
+        Map<Task, long[]> tiles = new LinkedHashMap<>(); // per model: tiles called a class, tiles
+        for (int i = 0; i < images.size(); i++) {
+            ImageResult r = images.get(i);
+            if (!r.labelled().isEmpty()) {
+                continue;
+            }
+            n++;
+            any += r.found().isEmpty() ? 0 : 1;
+            r.found().stream().map(f -> SceneClass.of(f.object().label())).distinct().forEach(c -> per.merge(c, 1, Integer::sum));
+            for (Map.Entry<Task, List<TileScores>> e : perTask.entrySet()) {
+                TileScores t = e.getValue().get(i);
+                long[] c = tiles.computeIfAbsent(e.getKey(), k -> new long[2]);
+                for (int k = 0; k < t.size(); k++) {
+                    c[0] += t.predicted(k) == 0 ? 0 : 1;
+                }
+                c[1] += t.size();
+            }
+        }
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("images", n);
+        json.put("with_a_class_reported", any);
+        json.put("share", n == 0 ? null : Figures.json(any / (double) n));
+        json.put("per_class", per.entrySet().stream().collect(Collectors.toMap(e -> e.getKey().id(), Map.Entry::getValue, (a, b) -> a,
+                LinkedHashMap::new)));
+        Map<String, Object> tileJson = new LinkedHashMap<>();
+        tiles.forEach((t, c) -> tileJson.put(t.id(), Map.of("called_a_class", c[0], "tiles", c[1])));
+        json.put("tiles", tileJson);
+        report.put("clean_images", json);
+        if (n == 0) {
+            return "clean images (labelled none): none among these\n";
+        }
+        return String.format(Locale.ROOT, "clean images (labelled none): %d; with a class reported: %d (%.1f %%)%s; their tiles called a class: %s%n",
+                n, any, 100.0 * any / n, per.isEmpty() ? "" : " — " + per.entrySet().stream().map(e -> e.getKey().id() + " " + e.getValue())
+                        .collect(Collectors.joining(", ")),
+                tiles.entrySet().stream().map(e -> String.format(Locale.ROOT, "%s %d of %d (%.1f %%)", e.getKey().id(), e.getValue()[0], e.getValue()[1],
+                        e.getValue()[1] == 0 ? 0 : 100.0 * e.getValue()[0] / e.getValue()[1])).collect(Collectors.joining(", ")));
     }
 
     /** Right where a labelled box of its class overlaps it; elsewhere where the class is labelled but not there; else false. */

@@ -110,7 +110,11 @@ class PhotoEvaluationTest {
         String summary = Files.readString(report.resolve("photos-summary.txt"));
         assertThat(summary).containsPattern("\n  water +\\S+ +n/a +n/a +n/a +0\n").containsPattern("\n  garbage +\\d+ +0 +\\d+ +\\S+ +n/a +n/a\n")
                 .contains("stall-on-snow.png: labelled stall, snow");
-        assertThat(Files.readString(report.resolve("photos-metrics.json"))).contains("\"image_level\"");
+        assertThat(Files.readString(report.resolve("photos-metrics.json"))).contains("\"image_level\"").contains("\"clean_images\"");
+        // the clean images (labelled none): how many had a class reported, the false alarms' own figure
+        long cleanWithClass = r.images().stream().filter(i -> i.labelled().isEmpty() && !i.found().isEmpty()).count();
+        assertThat(printed).contains(String.format(Locale.ROOT, "clean images (labelled none): 2; with a class reported: %d (%.1f %%)",
+                cleanWithClass, 50.0 * cleanWithClass));
 
         // the generated-scene report in the same folder is untouched; the earlier run's overlay is gone
         assertThat(Files.readString(report.resolve("summary.txt"))).isEqualTo("the generated-scene report");
