@@ -16,6 +16,8 @@ import java.awt.TexturePaint;
 import java.awt.RenderingHints;
 import java.awt.Stroke;
 import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
@@ -28,7 +30,7 @@ final class Overlay {
 
     /** Overlay pixels per working-frame pixel. */
     static final int SCALE = 2;
-    static final int FOOTER = 44;
+    static final int FOOTER = 58;
 
     private Overlay() {
     }
@@ -55,13 +57,14 @@ final class Overlay {
             g.drawImage(work, 0, 0, w, h, null);
             shadeTiles(g, r, work.getWidth(), work.getHeight());
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
+            List<Rectangle> tags = new ArrayList<>();
             Stroke dashed = new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {8f, 5f}, 0f);
             for (LabelledPhotos.Labelled l : r.photo().boxes()) {
                 int[] px = pixels(l.box(), w, h);
                 g.setStroke(dashed);
                 g.setColor(colour(l.cls()));
                 g.drawRect(px[0], px[1], px[2] - px[0] - 1, px[3] - px[1] - 1);
-                tag(g, "label " + l.cls().id(), px[0] + 2, px[3] - 3, colour(l.cls()), false);
+                tag(g, tags, "label " + l.cls().id(), px[0] + 2, px[3] - 3, colour(l.cls()), false);
             }
             g.setStroke(new BasicStroke(3f));
             for (PhotoEvaluation.Found f : r.found()) {
@@ -69,7 +72,7 @@ final class Overlay {
                 int[] px = pixels(f.object().box(), w, h);
                 g.setColor(colour(c));
                 g.drawRect(px[0] + 1, px[1] + 1, px[2] - px[0] - 3, px[3] - px[1] - 3);
-                tag(g, String.format(Locale.ROOT, "%s %.2f %s", c.id(), f.object().score(), f.verdict().id()), px[0] + 3, px[1] + 3,
+                tag(g, tags, String.format(Locale.ROOT, "%s %.2f %s", c.id(), f.object().score(), f.verdict().id()), px[0] + 3, px[1] + 3,
                         colour(c), true);
             }
             footer(g, r, threshold, w, h);
@@ -119,22 +122,55 @@ final class Overlay {
                 .map(f -> String.format(Locale.ROOT, "%s %.2f %s", f.object().label(), f.object().score(), f.verdict().id()))
                 .collect(Collectors.joining(", "));
         String missed = r.missed().isEmpty() ? "" : "; missed " + r.missed().stream().map(SceneClass::id).collect(Collectors.joining(", "));
-        g.drawString(fit(g, r.photo().name() + ": labelled " + labelled + "; found " + found + missed, w - 8), 4, h + 16);
+        List<String> lines = wrap(g, r.photo().name() + ": labelled " + labelled + "; found " + found + missed, w - 8, 2);
+        for (int i = 0; i < lines.size(); i++) {
+            g.drawString(lines.get(i), 4, h + 16 + 15 * i);
+        }
         g.setColor(Color.LIGHT_GRAY);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-        g.drawString(fit(g, String.format(Locale.ROOT, "dashed: labelled; solid: found (≥ %.2f); shaded: tiles. stall red, garbage green, "
-                + "water blue, snow magenta (hatched)", threshold), w - 8), 4, h + 34);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10));
+        g.drawString(fit(g, String.format(Locale.ROOT, "dashed: labelled; solid: found ≥ %.2f; shaded: tiles; stall red, garbage green, "
+                + "water blue, snow magenta hatched", threshold), w - 8), 4, h + 50);
     }
 
-    private static void tag(Graphics2D g, String text, int x, int y, Color c, boolean below) {
+    /** Words into at most {@code max} lines of {@code width} pixels, the last cut with an ellipsis if the text goes on. */
+    private static List<String> wrap(Graphics2D g, String text, int width, int max) {
+        FontMetrics fm = g.getFontMetrics();
+        List<String> out = new ArrayList<>();
+        StringBuilder line = new StringBuilder();
+        String[] words = text.split(" ");
+        for (int i = 0; i < words.length; i++) {
+            String next = line.isEmpty() ? words[i] : line + " " + words[i];
+            if (fm.stringWidth(next) <= width || line.isEmpty()) {
+                line.setLength(0);
+                line.append(next);
+                continue;
+            }
+            if (out.size() == max - 1) {
+                out.add(fit(g, line + " " + String.join(" ", java.util.Arrays.copyOfRange(words, i, words.length)), width));
+                return out;
+            }
+            out.add(line.toString());
+            line.setLength(0);
+            line.append(words[i]);
+        }
+        out.add(fit(g, line.toString(), width));
+        return out;
+    }
+
+    /** A label on a dark ground, moved down past the labels already placed so that none hides another. */
+    private static void tag(Graphics2D g, List<Rectangle> placed, String text, int x, int y, Color c, boolean below) {
         FontMetrics fm = g.getFontMetrics();
         int tw = fm.stringWidth(text) + 6;
         int th = fm.getHeight();
-        int top = below ? y : y - th;
+        Rectangle at = new Rectangle(x, below ? y : y - th, tw, th);
+        for (int tries = 0; tries < 20 && placed.stream().anyMatch(at::intersects); tries++) {
+            at.translate(0, below ? th : -th);
+        }
+        placed.add(at);
         g.setColor(new Color(0, 0, 0, 170));
-        g.fillRect(x, top, tw, th);
+        g.fillRect(at.x, at.y, at.width, at.height);
         g.setColor(c);
-        g.drawString(text, x + 3, top + fm.getAscent());
+        g.drawString(text, at.x + 3, at.y + fm.getAscent());
     }
 
     private static String fit(Graphics2D g, String s, int width) {

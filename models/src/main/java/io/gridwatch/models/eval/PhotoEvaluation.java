@@ -148,7 +148,7 @@ public final class PhotoEvaluation {
     private static String clean(List<ImageResult> images, Map<Task, List<TileScores>> perTask, ReportWriter report) {
         int n = 0;
         int any = 0;
-        Map<SceneClass, Integer> per = new LinkedHashMap<>();
+        Map<SceneClass, Integer> per = new java.util.EnumMap<>(SceneClass.class);
         Map<Task, long[]> tiles = new LinkedHashMap<>(); // per model: tiles called a class, tiles
         for (int i = 0; i < images.size(); i++) {
             ImageResult r = images.get(i);
@@ -174,7 +174,12 @@ public final class PhotoEvaluation {
         json.put("per_class", per.entrySet().stream().collect(Collectors.toMap(e -> e.getKey().id(), Map.Entry::getValue, (a, b) -> a,
                 LinkedHashMap::new)));
         Map<String, Object> tileJson = new LinkedHashMap<>();
-        tiles.forEach((t, c) -> tileJson.put(t.id(), Map.of("called_a_class", c[0], "tiles", c[1])));
+        tiles.forEach((t, c) -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("called_a_class", c[0]);
+            m.put("tiles", c[1]);
+            tileJson.put(t.id(), m);
+        });
         json.put("tiles", tileJson);
         report.put("clean_images", json);
         if (n == 0) {
