@@ -142,8 +142,8 @@ final class ModelsCommand implements Callable<Integer> {
         @Option(names = "--labels", paramLabel = "CSV", description = "their labels: image,label,x1,y1,x2,y2 (boxes in 0..1; UTF-8, commas)")
         Path labels;
 
-        @Option(names = "--threshold", defaultValue = "0.5", description = "the detector's threshold for the frame and image level, the per-image lines and the overlays: a class is "
-                + "found where a tile scores at least this (default ${DEFAULT-VALUE})")
+        @Option(names = "--threshold", defaultValue = "0.5", description = "the detector's threshold for the frame and image level, "
+                + "the per-image lines and the overlays: a class is found where a tile scores at least this (default ${DEFAULT-VALUE})")
         double threshold;
 
         @Option(names = "--report", paramLabel = "DIR", description = "where to write the report (default: var/models/report); the photo "
