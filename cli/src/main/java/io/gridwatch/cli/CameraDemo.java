@@ -239,6 +239,7 @@ final class CameraDemo {
                         c.category == null ? "groups" : c.kind.target().id(), c.appearS(), c.goneS()), s.url(), s.how() + " (pid " + s.process().pid() + ")");
             }
             cams.print(out);
+            out.printf("the RTSP relay: %s, ffmpeg pushing to it; cameras read it over RTP/UDP%n", streams.relay());
             out.println(imported);
 
             out.printf("%ncases as PostgreSQL gets them from the running system (camera workers → gw.frames.v1 → the video job → "
@@ -448,7 +449,7 @@ final class CameraDemo {
         mine.add(gauge);
         CameraScenario water = Cam.WATER.scenario();
         double clipS = java.util.Arrays.stream(Cam.values()).mapToDouble(c -> c.scenario().frames() / (double) SceneClip.FPS).max().orElse(0);
-        ConsoleTable.Live live = new ConsoleTable.Live(out, new int[] {8, 26, 14, 26, 34, 9}, "time", "case", "category", "street",
+        ConsoleTable.Live live = new ConsoleTable.Live(out, new int[] {8, 26, 14, 14, 48, 16}, "time", "case", "category", "street",
                 "sources", "status", "evidence");
         live.header();
         Map<String, String> shown = new HashMap<>();

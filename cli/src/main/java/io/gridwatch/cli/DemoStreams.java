@@ -29,6 +29,7 @@ final class DemoStreams implements AutoCloseable {
     private final Path log;
     private final List<Process> processes = new ArrayList<>();
     private final Thread hook = new Thread(this::stopAll, "demo-streams-stop");
+    private Process relay;
     private int relayClientPort = -1;
     private int relaySourcePort = -1;
 
@@ -64,7 +65,7 @@ final class DemoStreams implements AutoCloseable {
             relayClientPort = freePort();
             relaySourcePort = freePort();
             int rtpStart = 20_000 + 2 * ThreadLocalRandom.current().nextInt(10_000);
-            start(List.of("rtsp-server-perl", "-c", Integer.toString(relayClientPort), "-s", Integer.toString(relaySourcePort),
+            relay = start(List.of("rtsp-server-perl", "-c", Integer.toString(relayClientPort), "-s", Integer.toString(relaySourcePort),
                     "--rtp_start_port", Integer.toString(rtpStart)));
             // ffmpeg's push must find the relay listening: a push that comes too early fails for good
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
@@ -111,6 +112,11 @@ final class DemoStreams implements AutoCloseable {
         } catch (IllegalStateException e) {
             // the JVM is shutting down: the hook runs (or ran) anyway
         }
+    }
+
+    /** The relay, once started: "rtsp-server-perl on port P (pid N)". */
+    String relay() {
+        return relay == null ? "none" : "rtsp-server-perl on port " + relayClientPort + " (pid " + relay.pid() + ")";
     }
 
     /** The pids of the servers still running. */
