@@ -205,7 +205,7 @@ class CaseLatencyBench {
                         + "over the %d s run; load average %s -> %s", checkpointS,
                 stats == null ? 0 : stats.getCounts().getNumberOfCompletedCheckpoints(),
                 stats == null || stats.getSummaryStats().getEndToEndDurationStats().getCount() == 0 ? -1
-                        : stats.getSummaryStats().getEndToEndDurationStats().createSnapshot().getAverage(),
+                        : stats.getSummaryStats().getEndToEndDurationStats().getAverage(),
                 (cpu1 - cpu0) / 1e6 / Math.max(1, t1 - t0), (t1 - t0) / 1000, loadBefore, loadAfter));
         out.add("   confirming frame -> raised detection on gw.detections.v1 (uncommitted): " + stats(toDetection));
         out.add("   confirming frame -> case record on gw.cases.v1 (uncommitted, before the commit): " + stats(toAppend));
