@@ -5,6 +5,7 @@ import io.gridwatch.evidence.EvidenceStore;
 import io.gridwatch.evidence.FileEvidenceStore;
 import io.gridwatch.models.Box;
 import io.gridwatch.models.evidence.EvidenceRecorder;
+import io.gridwatch.video.ZoneTracker;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
@@ -24,9 +25,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.PriorityBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The video job's evidence stage (Flink Async I/O after {@link VideoDetectionFunction}): renders the pictures a frame's
@@ -37,8 +40,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <ul>
  *   <li><b>Threads.</b> A bounded pool of {@link VideoDetectionFunction.Settings#renderThreads} threads, each with its own
- *       recorder (OpenCV's cascades are not thread-safe); requests beyond them queue in the pool, and Flink's Async I/O
- *       capacity ({@link #CAPACITY}) bounds how many are in flight, pushing back on the detection operator beyond that.</li>
+ *       recorder (OpenCV's cascades are not thread-safe); renders beyond them queue in the pool, the pictures a new case
+ *       waits for first ({@link #priority}), and Flink's Async I/O capacity ({@link #CAPACITY}) bounds how many requests
+ *       are in flight, pushing back on the detection operator beyond that.</li>
  *   <li><b>A picture rendered earlier</b> (the frame where the object appeared, referred to by the later raised
  *       detection): its pending render is waited for when it is still running in this instance, else the picture is read
  *       back from the store and hashed.</li>
@@ -91,12 +95,13 @@ public final class EvidenceRendering extends RichAsyncFunction<RenderRequest, De
         });
         AtomicInteger n = new AtomicInteger();
         String name = "evidence-render-" + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() + "-";
-        pool = Executors.newFixedThreadPool(threads, r -> {
+        pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new PriorityBlockingQueue<>(), r -> {
             Thread t = new Thread(r, name + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
         rendering = new ConcurrentHashMap<>();
+        submitted = new AtomicLong();
         lastOfCamera = new ConcurrentHashMap<>();
         rendered = getRuntimeContext().getMetricGroup().counter("evidence_pictures_rendered");
         failed = getRuntimeContext().getMetricGroup().counter("evidence_pictures_failed");
@@ -126,7 +131,7 @@ public final class EvidenceRendering extends RichAsyncFunction<RenderRequest, De
         // registered here before any later request can ask for it
         Map<String, CompletableFuture<Detection.Evidence>> waits = new HashMap<>();
         for (RenderRequest.Picture p : req.pictures()) {
-            CompletableFuture<Detection.Evidence> f = CompletableFuture.supplyAsync(() -> render(req, p), pool);
+            CompletableFuture<Detection.Evidence> f = submit(priority(p.role()), () -> render(req, p));
             rendering.put(p.uri(), f);
             f.whenComplete((e, x) -> rendering.remove(p.uri(), f));
             waits.put(p.uri(), f);
@@ -135,7 +140,7 @@ public final class EvidenceRendering extends RichAsyncFunction<RenderRequest, De
             for (Detection.Evidence e : d.evidence()) {
                 if (pending(e) && !waits.containsKey(e.uri())) {
                     CompletableFuture<Detection.Evidence> running = rendering.get(e.uri());
-                    waits.put(e.uri(), running != null ? running : CompletableFuture.supplyAsync(() -> readBack(req, e), pool));
+                    waits.put(e.uri(), running != null ? running : submit(0, () -> readBack(req, e)));
                 }
             }
         }
@@ -165,6 +170,46 @@ public final class EvidenceRendering extends RichAsyncFunction<RenderRequest, De
         LOG.error("camera {}: the evidence pictures of frame {} were not done within {}; its detections go on without them",
                 req.cameraId(), req.sequence(), TIMEOUT);
         result.complete(req.detections().stream().map(d -> withPictures(d, Map.of())).toList());
+    }
+
+    /**
+     * Which pictures are rendered first when renders queue: the confirmed one (a new case waits for it) and the appeared
+     * one (the confirmed detection waits for it too), then the cleared one (a case's end), then the latest.
+     */
+    static int priority(String role) {
+        return switch (role) {
+            case ZoneTracker.CONFIRMED, ZoneTracker.APPEARED -> 0;
+            case ZoneTracker.CLEARED -> 1;
+            default -> 2;
+        };
+    }
+
+    private transient AtomicLong submitted;
+
+    /** Runs {@code work} on the pool, before the queued work of a higher {@code priority} number, else in order. */
+    private <T> CompletableFuture<T> submit(int priority, java.util.function.Supplier<T> work) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        pool.execute(new Prioritised(priority, submitted.incrementAndGet(), () -> {
+            try {
+                f.complete(work.get());
+            } catch (Throwable x) {
+                f.completeExceptionally(x);
+            }
+        }));
+        return f;
+    }
+
+    /** A task of the render pool's priority queue. */
+    private record Prioritised(int priority, long seq, Runnable work) implements Runnable, Comparable<Prioritised> {
+        @Override
+        public void run() {
+            work.run();
+        }
+
+        @Override
+        public int compareTo(Prioritised o) {
+            return priority != o.priority ? Integer.compare(priority, o.priority) : Long.compare(seq, o.seq);
+        }
     }
 
     private static boolean pending(Detection.Evidence e) {

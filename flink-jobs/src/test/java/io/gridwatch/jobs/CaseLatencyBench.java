@@ -99,7 +99,7 @@ class CaseLatencyBench {
         root = Path.of(System.getProperty("gridwatch.repo.root", "..")).toAbsolutePath();
         grids = new GridIndex(GridCache.dalian(root.resolve("var/cache"), GridwatchConfig.defaults().grids()));
         for (int i = 0; i < CLIPS; i++) {
-            CameraScenario s = CameraScenario.of(CameraScenario.Kind.STALL, 11 + i, SECONDS_PER_FRAME, 10, 15, 10);
+            CameraScenario s = CameraScenario.of(CameraScenario.Kind.STALL, 1 + i, SECONDS_PER_FRAME, 10, 15, 10);
             Path clip = dir.resolve("stall-" + i + ".mp4");
             s.write(clip);
             scenarios.add(s);
@@ -238,12 +238,28 @@ class CaseLatencyBench {
         StringBuilder yaml = new StringBuilder("cameras:\n");
         for (int i = 0; i < ids.size(); i++) {
             String entry = scenarios.get(i % CLIPS).cameraYaml(ids.get(i), clips.get(i % CLIPS).toString());
-            yaml.append(entry.substring(entry.indexOf('\n') + 1));
+            // every scenario looks at the same plaza: each camera is moved 35 m east of the one before (location and
+            // calibration alike), or their stalls would be one problem seen by many cameras, one case (CaseMerger)
+            yaml.append(shiftEast(entry.substring(entry.indexOf('\n') + 1), i * CAMERA_SPACING_DEG));
         }
         List<Camera> cameras = CameraFile.read(yaml.toString(), "bench cameras", new CameraFile.Checks(grids::lookup, null));
         try (Database db = it.open(jdbcUrl)) {
             new CameraStore(db.dataSource()).upsert(cameras, grids::lookup);
         }
+    }
+
+    /** Longitude between two cameras' scenes (≈ 35 m at Dalian's latitude, beyond {@code CaseMerger}'s 25 m for stalls). */
+    static final double CAMERA_SPACING_DEG = 0.0004;
+
+    /** The YAML with every longitude (Dalian's lie between 120 and 124) moved by {@code deg}. */
+    static String shiftEast(String yaml, double deg) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b12[0-4]\\.\\d+").matcher(yaml);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(out, String.format(Locale.ROOT, "%.7f", Double.parseDouble(m.group()) + deg));
+        }
+        m.appendTail(out);
+        return out.toString();
     }
 
     /** A short dwell rule for the camera's plaza zone: stay 4 s, forgive 3 s gaps, end after 3 s unseen, no latest pictures. */
