@@ -7,6 +7,7 @@ import io.gridwatch.models.cnn.TileClassifier;
 import io.gridwatch.models.cnn.Trainer;
 import io.gridwatch.models.detect.CnnTileDetector;
 import io.gridwatch.models.eval.LabelledPhotos;
+import io.gridwatch.models.eval.PhotoEvaluation;
 import io.gridwatch.models.eval.ReportWriter;
 import io.gridwatch.models.eval.SceneLevel;
 import io.gridwatch.models.eval.TileScores;
@@ -33,8 +34,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
 
 /** {@code gridwatch models train | evaluate | generate}: the camera detectors of models/ (see models/README.md). */
@@ -140,13 +139,16 @@ final class ModelsCommand implements Callable<Integer> {
         @Option(names = "--images", paramLabel = "DIR", description = "a folder of your own photos")
         Path images;
 
-        @Option(names = "--labels", paramLabel = "CSV", description = "their labels: image,label,x1,y1,x2,y2 (boxes in 0..1)")
+        @Option(names = "--labels", paramLabel = "CSV", description = "their labels: image,label,x1,y1,x2,y2 (boxes in 0..1; UTF-8, commas)")
         Path labels;
 
-        @Option(names = "--threshold", defaultValue = "0.5", description = "image level: a class is found when a tile scores at least this (default ${DEFAULT-VALUE})")
+        @Option(names = "--threshold", defaultValue = "0.5", description = "the detector's threshold for the frame and image level, "
+                + "the per-image lines and the overlays: a class is found where a tile scores at least this (default ${DEFAULT-VALUE})")
         double threshold;
 
-        @Option(names = "--report", paramLabel = "DIR", description = "where to write the report (default: var/models/report)")
+        @Option(names = "--report", paramLabel = "DIR", description = "where to write the report (default: var/models/report); the photo "
+                + "report's files start with " + PhotoEvaluation.PREFIX + " and its overlay pictures go to " + PhotoEvaluation.OVERLAYS
+                + "/, so it never overwrites the generated-scene report")
         Path report;
 
         @Override
@@ -188,30 +190,10 @@ final class ModelsCommand implements Callable<Integer> {
                 o.println("report: " + dir + " (metrics.json, summary.txt, <task>-confusion.csv, <task>-pr.png)");
                 return 0;
             }
-            List<LabelledPhotos.Photo> photos = LabelledPhotos.read(images, labels);
-            ReportWriter w = new ReportWriter(dir, "your photos: " + photos.size() + " labelled images in " + images + " (" + labels + ")");
-            o.println(w.title());
-            for (Task t : Task.values()) {
-                o.print(w.add(t.id(), TileScores.ofFrames(m.get(t), LabelledPhotos.frames(photos)), null));
-                o.println();
-            }
-            String imageLevel = imageLevel(photos, new CnnTileDetector(m.get(Task.OBJECTS), m.get(Task.SNOW), threshold));
-            w.note(imageLevel);
-            o.print(imageLevel);
-            w.finish();
-            o.println("report: " + dir + " (metrics.json, summary.txt, <task>-confusion.csv, <task>-pr.png)");
+            List<LabelledPhotos.Photo> photos = LabelledPhotos.read(images, labels); // every bad row, with its line, or nothing evaluated
+            new PhotoEvaluation(m.get(Task.OBJECTS), m.get(Task.SNOW), threshold)
+                    .run(photos, "your photos: " + photos.size() + " labelled images in " + images + " (" + labels + "); models: " + modelsDir, dir, o);
             return 0;
-        }
-
-        /** Per class, over images: does the image hold the class, and did the detector find it anywhere. */
-        private static String imageLevel(List<LabelledPhotos.Photo> photos, CnnTileDetector det) {
-            SceneLevel level = new SceneLevel();
-            for (LabelledPhotos.Photo p : photos) {
-                Set<SceneClass> truth = new TreeSet<>();
-                p.boxes().forEach(b -> truth.add(b.cls()));
-                level.add(truth, det.detect(LabelledPhotos.frame(p), 0));
-            }
-            return level.toText("image level");
         }
     }
 

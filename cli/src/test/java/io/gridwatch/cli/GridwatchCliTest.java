@@ -14,6 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -142,6 +147,58 @@ class GridwatchCliTest {
         assertThat(Files.size(home.resolve("var/demo/grids-xigang.geojson"))).isGreaterThan(100_000);
         assertThat(home.resolve("var/demo/models/scene-8.png")).isRegularFile();
         assertThat(Files.size(home.resolve("var/demo/models/stall-timelapse.mp4"))).isGreaterThan(10_000);
+
+        // the camera step: real stream servers (RTSP through the relay, MPEG-TS over TCP) → the camera workers → the video job
+        assertThat(r.out()).contains("RTSP via the rtsp-server-perl relay").contains("MPEG-TS over TCP from ffmpeg")
+                .containsPattern("cameras +stall → 0501, bin → 0102, water → 0406 \\(camera \\+ gauge\\), people → nothing; (\\d+) evidence "
+                        + "pictures under .* \\(\\1 matching their SHA-256\\)");
+        Map<String, List<JsonNode>> byCamera = new HashMap<>();
+        try (Connection c = TestServices.shared().postgres().connect(database);
+             ResultSet rs = c.createStatement().executeQuery("SELECT payload::text FROM gw_case")) {
+            while (rs.next()) {
+                JsonNode k = new ObjectMapper().readTree(rs.getString(1));
+                k.path("sources").forEach(s -> {
+                    if (s.path("type").asText().equals("camera")) {
+                        byCamera.computeIfAbsent(s.path("id").asText().replaceFirst("^demo-\\d{6}-", ""), x -> new ArrayList<>()).add(k);
+                    }
+                });
+            }
+        }
+        // people walking past and standing about raise nothing; the others one case each (the bin's two zones share one)
+        assertThat(byCamera.keySet()).containsExactlyInAnyOrder("cam-stall", "cam-bin", "cam-water");
+        JsonNode stall = byCamera.get("cam-stall").get(0);
+        assertThat(byCamera.get("cam-stall")).hasSize(1);
+        assertThat(stall.path("category").path("code").asText()).isEqualTo("0501");
+        assertThat(stall.path("status").asText()).isEqualTo("verified");
+        assertThat(stall.path("evidence").findValuesAsText("uri")).anyMatch(u -> u.contains("-appeared-")).anyMatch(u -> u.contains("-confirmed-"))
+                .anyMatch(u -> u.contains("-latest-")).anyMatch(u -> u.contains("-cleared-"));
+        assertThat(byCamera.get("cam-bin").stream().map(k -> k.path("case_id").asText()).distinct()).hasSize(1);
+        assertThat(byCamera.get("cam-bin").get(0).path("category").path("code").asText()).isEqualTo("0102");
+        // water seen by the camera and measured by the gauge beside it: one case, two sources
+        assertThat(byCamera.get("cam-water")).hasSize(1);
+        JsonNode water = byCamera.get("cam-water").get(0);
+        assertThat(water.path("category").path("code").asText()).isEqualTo("0406");
+        assertThat(water.path("sources").findValuesAsText("type")).containsExactlyInAnyOrder("camera", "sensor");
+        assertThat(water.path("status").asText()).isEqualTo("verified");
+        // every evidence picture is there, as its hash says
+        for (List<JsonNode> cases : byCamera.values()) {
+            for (JsonNode k : cases) {
+                for (JsonNode e : k.path("evidence")) {
+                    if (e.path("type").asText().equals("frame")) {
+                        byte[] picture = Files.readAllBytes(Path.of(URI.create(e.path("uri").asText())));
+                        assertThat(io.gridwatch.evidence.FileEvidenceStore.sha256(picture)).isEqualTo(e.path("sha256").asText());
+                    }
+                }
+            }
+        }
+        // the stream servers did not outlive the demo
+        java.util.regex.Matcher pids = java.util.regex.Pattern.compile("\\(pid (\\d+)\\)").matcher(r.out().substring(r.out().indexOf("== 8.")));
+        List<Long> servers = new ArrayList<>();
+        while (pids.find()) {
+            servers.add(Long.parseLong(pids.group(1)));
+        }
+        assertThat(servers).hasSizeGreaterThanOrEqualTo(5); // the relay and four ffmpeg
+        assertThat(servers.stream().filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))).isEmpty();
 
         // the services the demo used keep running; up again is harmless; down stops them and the stack, and status says so
         assertThat(run("up").status()).isZero();

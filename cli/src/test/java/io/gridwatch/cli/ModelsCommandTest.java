@@ -42,20 +42,44 @@ class ModelsCommandTest {
         assertThat(scenes.resolve("scene-9800000005.png")).isRegularFile();
         assertThat(scenes.resolve("scene-9800000005-mask.png")).isRegularFile();
 
+        // the generated-scene report and the photo report share the default-style folder without overwriting each other
         Path report = home.resolve("photo-report");
+        CliRun held = run("models", "evaluate", "--scenes", "2", "--distractor-scenes", "1", "--report", report.toString());
+        assertThat(held.status()).as(held.err()).isZero();
+        String heldSummary = Files.readString(report.resolve("summary.txt"));
         CliRun ev = run("models", "evaluate", "--images", scenes.toString(), "--labels", scenes.resolve("labels.csv").toString(),
                 "--report", report.toString());
         assertThat(ev.status()).as(ev.err()).isZero();
         assertThat(ev.out()).contains("your photos: 6 labelled images").contains("objects — ").contains("snow — ")
                 .contains("image level (6 frames)").contains("confusion matrix");
+        assertThat(Files.readString(report.resolve("summary.txt"))).isEqualTo(heldSummary).startsWith("held-out generated scenes");
+        // a line per image: what it is labelled, what was found where with what score, and what was missed
+        List<String> lines = ev.out().lines().filter(l -> l.startsWith("  scene-98")).toList();
+        assertThat(lines).hasSize(6).allMatch(l -> l.matches("  scene-98000000\\d\\d\\.png: labelled (none|[a-z, ]+); found (nothing|"
+                + "((stall|garbage|water|snow) [01]\\.\\d\\d at \\[[01]\\.\\d\\d(,[01]\\.\\d\\d){3}\\] \\((right|elsewhere|false)\\)(, )?)+)"
+                + "(; missed [a-z, ]+)?"), "a per-image line");
+        for (int i = 0; i < 6; i++) {
+            assertThat(report.resolve("photos-overlays/scene-980000000" + i + ".jpg")).isRegularFile();
+        }
         // the confusion matrix in the report adds up to the tiles the summary counts
-        String summary = Files.readString(report.resolve("summary.txt"));
+        String summary = Files.readString(report.resolve("photos-summary.txt"));
+        assertThat(summary).contains(lines.get(0));
         long tiles = Long.parseLong(summary.replaceAll("(?s).*objects — ([\\d,]+) tiles.*", "$1").replace(",", ""));
-        long sum = Files.readAllLines(report.resolve("objects-confusion.csv")).stream().skip(1)
+        long sum = Files.readAllLines(report.resolve("photos-objects-confusion.csv")).stream().skip(1)
                 .flatMap(l -> java.util.Arrays.stream(l.split(",")).skip(1)).mapToLong(Long::parseLong).sum();
         assertThat(sum).isEqualTo(tiles).isPositive();
-        assertThat(report.resolve("objects-pr.png")).isRegularFile();
-        assertThat(report.resolve("metrics.json")).isRegularFile();
+        assertThat(report.resolve("photos-objects-pr.png")).isRegularFile();
+        assertThat(report.resolve("photos-metrics.json")).isRegularFile();
+        assertThat(report.resolve("photos-images.csv")).isRegularFile();
+
+        // a labels file with a mistake: every problem with its line, in plain words, and nothing evaluated
+        Path wrong = Files.writeString(home.resolve("wrong.csv"), "image,label,x1,y1,x2,y2\nscene-9800000000.png,stall,,,,\n"
+                + "scene-9800000001.png,none,0.1,0.1,0.2,0.2\n");
+        CliRun mistaken = run("models", "evaluate", "--images", scenes.toString(), "--labels", wrong.toString(), "--report", report.toString());
+        assertThat(mistaken.status()).isEqualTo(1);
+        assertThat(mistaken.err()).contains("2 problems in the labels, nothing evaluated").contains("wrong.csv:2: a stall row needs its box")
+                .contains("wrong.csv:3: a none row has a box");
+        assertThat(mistaken.out()).doesNotContain("scene-98");
 
         CliRun bad = run("models", "evaluate", "--images", scenes.toString());
         assertThat(bad.status()).isEqualTo(2);

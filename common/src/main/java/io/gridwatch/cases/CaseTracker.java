@@ -286,6 +286,30 @@ public final class CaseTracker {
         return new Outcome(next, messages, alerts);
     }
 
+    /**
+     * One source of a shared case no longer sees its problem while others still do (CaseMerger's leave): the case goes
+     * on, and keeps what that source brought with its {@code cleared} — a camera's closing frame — as evidence, in an
+     * {@code update} when it adds any. Nothing else changes: not the occurrences, the severity, nor when it was last seen.
+     */
+    public Outcome leftBy(CaseState s, Detection d) {
+        if (s == null || s.phase() != Phase.OPEN || s.caseFile() == null || d.evidence() == null || d.evidence().isEmpty()) {
+            return s == null ? new Outcome(null, new ArrayList<>(), new ArrayList<>()) : nothing(s);
+        }
+        CaseFile f = s.caseFile();
+        ArrayList<CaseFile.Evidence> evidence = mergeEvidence(new ArrayList<>(f.evidence()), d);
+        if (evidence.equals(f.evidence())) {
+            return nothing(s);
+        }
+        CaseFile updated = new CaseFile(f.schema(), f.caseId(), f.status(), f.category(), f.grid(), f.location(), f.severity(),
+                f.sources(), f.firstSeen(), f.lastSeen(), f.occurrences(), f.confidence(), evidence, f.department(), f.deadline(),
+                f.ruleId());
+        ArrayList<CaseMessage> messages = new ArrayList<>();
+        messages.add(new CaseMessage(CaseMessage.UPDATE, updated));
+        CaseState next = new CaseState(Phase.OPEN, updated, s.team(), s.alertSubject(), s.alertedSeverity(), s.lastAlert(),
+                remember(new ArrayList<>(s.recentDetectionIds()), d.detectionId()), 0);
+        return new Outcome(next, messages, new ArrayList<>());
+    }
+
     private Outcome end(CaseState s, Detection d) {
         CaseFile f = s.caseFile();
         // the problem was there until the readings first showed the cause gone, not only until its last detection

@@ -33,6 +33,22 @@ public interface EvidenceStore extends AutoCloseable {
      */
     Stored put(String cameraId, Instant takenAt, String role, byte[] jpeg) throws IOException;
 
+    /**
+     * Where a picture that is not rendered yet will be stored: decided up front from what it shows, not from its bytes,
+     * so that a case can refer to it while it is being rendered off the detection path ({@link #putAt}). The same
+     * arguments always give the same URI.
+     *
+     * @param slot tells apart the pictures of one camera, moment and role (e.g. the box drawn on it); any text
+     */
+    URI reserve(String cameraId, Instant takenAt, String role, String slot);
+
+    /**
+     * Stores a picture at a URI of {@link #reserve}. A picture already there with the same bytes is left alone; other
+     * bytes replace it (a picture rendered again after the job restarted from a checkpoint: whoever reads it later
+     * hashes what is there then).
+     */
+    Stored putAt(URI reserved, byte[] jpeg) throws IOException;
+
     /** The picture at {@code uri}, when this store holds it. */
     Optional<byte[]> get(URI uri) throws IOException;
 

@@ -30,7 +30,10 @@ import java.util.regex.Pattern;
 /**
  * Evidence pictures as files under one root folder ({@code <var_dir>/evidence} by default, {@code evidence.dir}):
  * <pre>  &lt;root&gt;/&lt;camera&gt;/&lt;yyyy-MM-dd&gt;/&lt;HHmmss.SSS&gt;Z-&lt;role&gt;-&lt;first 16 hex of sha256&gt;.jpg</pre>
- * (UTC), referenced by {@code file:///…} URIs that an operator can open. A file is written to a temporary name beside
+ * (UTC), referenced by {@code file:///…} URIs that an operator can open. A picture named before it was rendered
+ * ({@link #reserve}, the video job's) has {@code r} and 16 hex digits of its slot's SHA-256 in place of the content hash:
+ * <pre>  &lt;HHmmss.SSS&gt;Z-&lt;role&gt;-r&lt;16 hex&gt;.jpg</pre>
+ * Its content hash is in the case only. A file is written to a temporary name beside
  * its final one and moved into place, so a reader never sees half a picture; the same bytes for the same camera, time
  * and role land on the same name and are not written again. The name carries the time the frame was taken, which is
  * what retention ({@link #deleteTakenBefore}) goes by, not the file's modification time.
@@ -44,6 +47,9 @@ public final class FileEvidenceStore implements EvidenceStore {
     private static final Pattern ROLE = Pattern.compile("[a-z][a-z0-9-]{0,31}");
     private static final Pattern FILE_NAME =
             Pattern.compile("(\\d{6}\\.\\d{3})Z-([a-z][a-z0-9-]{0,31})-([0-9a-f]{" + NAME_HASH_HEX + "})\\.jpg");
+    /** A name chosen before the picture was rendered: {@code r} and 16 hex of the slot's SHA-256, no content hash. */
+    private static final Pattern RESERVED_NAME =
+            Pattern.compile("(\\d{6}\\.\\d{3})Z-([a-z][a-z0-9-]{0,31})-r([0-9a-f]{" + NAME_HASH_HEX + "})\\.jpg");
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("uuuu-MM-dd");
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HHmmss.SSS");
 
@@ -61,23 +67,13 @@ public final class FileEvidenceStore implements EvidenceStore {
 
     @Override
     public Stored put(String cameraId, Instant takenAt, String role, byte[] jpeg) throws IOException {
-        Objects.requireNonNull(takenAt, "takenAt");
+        check(cameraId, takenAt, role);
         Objects.requireNonNull(jpeg, "jpeg");
-        if (cameraId == null || !SEGMENT.matcher(cameraId).matches() || cameraId.contains("..")) {
-            throw new IllegalArgumentException("evidence: camera id '" + cameraId
-                    + "' cannot name a folder (letters, digits, '.', '_' or '-', not starting with '.' or '-')");
-        }
-        if (role == null || !ROLE.matcher(role).matches()) {
-            throw new IllegalArgumentException("evidence for camera " + cameraId + ": role '" + role
-                    + "' must be lower-case letters, digits or '-' (appeared, confirmed, latest, cleared)");
-        }
         if (jpeg.length == 0) {
             throw new IllegalArgumentException("evidence for camera " + cameraId + " at " + takenAt + ": empty picture");
         }
         String sha = sha256(jpeg);
-        var at = takenAt.atOffset(ZoneOffset.UTC);
-        Path dir = root.resolve(cameraId).resolve(DAY.format(at));
-        Path file = dir.resolve(TIME.format(at) + "Z-" + role + "-" + sha.substring(0, NAME_HASH_HEX) + ".jpg");
+        Path file = folder(cameraId, takenAt).resolve(time(takenAt) + "Z-" + role + "-" + sha.substring(0, NAME_HASH_HEX) + ".jpg");
         URI uri = file.toUri();
         if (Files.isRegularFile(file)) {
             String there = sha256(Files.readAllBytes(file));
@@ -87,6 +83,58 @@ public final class FileEvidenceStore implements EvidenceStore {
             }
             return new Stored(uri, sha, jpeg.length);
         }
+        write(file, jpeg);
+        return new Stored(uri, sha, jpeg.length);
+    }
+
+    @Override
+    public URI reserve(String cameraId, Instant takenAt, String role, String slot) {
+        check(cameraId, takenAt, role);
+        String key = sha256((cameraId + "\n" + takenAt.toEpochMilli() + "\n" + role + "\n" + slot).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return folder(cameraId, takenAt).resolve(time(takenAt) + "Z-" + role + "-r" + key.substring(0, NAME_HASH_HEX) + ".jpg").toUri();
+    }
+
+    @Override
+    public Stored putAt(URI reserved, byte[] jpeg) throws IOException {
+        Path file = pathOf(reserved);
+        if (!RESERVED_NAME.matcher(file.getFileName().toString()).matches()) {
+            throw new IllegalArgumentException("evidence URI " + reserved + " was not reserved (FileEvidenceStore.reserve)");
+        }
+        Objects.requireNonNull(jpeg, "jpeg");
+        if (jpeg.length == 0) {
+            throw new IllegalArgumentException("evidence " + reserved + ": empty picture");
+        }
+        String sha = sha256(jpeg);
+        if (Files.isRegularFile(file) && sha256(Files.readAllBytes(file)).equals(sha)) {
+            return new Stored(reserved, sha, jpeg.length);
+        }
+        write(file, jpeg);
+        return new Stored(reserved, sha, jpeg.length);
+    }
+
+    private Path folder(String cameraId, Instant takenAt) {
+        return root.resolve(cameraId).resolve(DAY.format(takenAt.atOffset(ZoneOffset.UTC)));
+    }
+
+    private static String time(Instant takenAt) {
+        return TIME.format(takenAt.atOffset(ZoneOffset.UTC));
+    }
+
+    private static void check(String cameraId, Instant takenAt, String role) {
+        Objects.requireNonNull(takenAt, "takenAt");
+        if (cameraId == null || !SEGMENT.matcher(cameraId).matches() || cameraId.contains("..")) {
+            throw new IllegalArgumentException("evidence: camera id '" + cameraId
+                    + "' cannot name a folder (letters, digits, '.', '_' or '-', not starting with '.' or '-')");
+        }
+        if (role == null || !ROLE.matcher(role).matches()) {
+            throw new IllegalArgumentException("evidence for camera " + cameraId + ": role '" + role
+                    + "' must be lower-case letters, digits or '-' (appeared, confirmed, latest, cleared)");
+        }
+    }
+
+    /** Writes {@code jpeg} to a temporary file beside {@code file} and moves it into place (replacing what was there). */
+    private static void write(Path file, byte[] jpeg) throws IOException {
+        Path dir = file.getParent();
         Path tmp;
         try {
             Files.createDirectories(dir);
@@ -108,7 +156,6 @@ public final class FileEvidenceStore implements EvidenceStore {
         } finally {
             Files.deleteIfExists(tmp);
         }
-        return new Stored(uri, sha, jpeg.length);
     }
 
     @Override
@@ -138,10 +185,19 @@ public final class FileEvidenceStore implements EvidenceStore {
         } catch (IOException missing) {
             // a missing file cannot lead out through a link; its normalised path decides
         }
-        if (!file.startsWith(root) || !real.startsWith(root) || !FILE_NAME.matcher(file.getFileName().toString()).matches()) {
+        if (!file.startsWith(root) || !real.startsWith(root) || !isPictureName(file.getFileName().toString())) {
             throw new IllegalArgumentException("evidence URI " + uri + " is not a picture of the store under " + root);
         }
         return file;
+    }
+
+    private static boolean isPictureName(String name) {
+        return FILE_NAME.matcher(name).matches() || RESERVED_NAME.matcher(name).matches();
+    }
+
+    /** Whether the picture's name carries its content hash ({@link #put}); false for a name {@link #reserve}d before rendering. */
+    public static boolean namedByContent(Path file) {
+        return FILE_NAME.matcher(file.getFileName().toString()).matches();
     }
 
     /** The first {@value #NAME_HASH_HEX} hex digits of the SHA-256 that the picture's name promises. */
@@ -156,6 +212,9 @@ public final class FileEvidenceStore implements EvidenceStore {
     /** When the picture was taken, from its folder (day) and name (time), both UTC; empty for any other file. */
     static Optional<Instant> takenAt(Path file) {
         Matcher m = FILE_NAME.matcher(file.getFileName().toString());
+        if (!m.matches()) {
+            m = RESERVED_NAME.matcher(file.getFileName().toString());
+        }
         if (!m.matches() || file.getParent() == null) {
             return Optional.empty();
         }

@@ -22,8 +22,14 @@ public final class SceneBaseline {
 
     /** Frames the baseline is learned from before anything may become a candidate. */
     public static final int LEARN_FRAMES = 5;
-    /** Mean absolute grey difference (0..255) from which a tile counts as changed. */
+    /** Grey difference (0..255, as {@link #compare} measures it) from which a tile counts as changed. */
     public static final double CHANGE_MIN = 12;
+    /**
+     * Cells of a tile's thumbnail that {@link #compare} averages: its most changed quarter. A thing that covers a fifth
+     * of a tile (a stall 35 px wide in a 320-px frame, a bag of garbage) changes the tile's mean by less than
+     * {@link #CHANGE_MIN}, but its own cells by far more; a change spread over the tile counts as it did.
+     */
+    public static final int TOP_CELLS = TileFrame.THUMB * TileFrame.THUMB / 4;
     /** How much higher than the baseline's a tile's score must be for a candidate. */
     public static final double SCORE_MARGIN = 0.3;
     /** Share of the new frame taken into an unchanged tile's baseline per frame. */
@@ -74,7 +80,10 @@ public final class SceneBaseline {
         return f.tiles() == tiles;
     }
 
-    /** Per tile, how much it differs from the baseline: mean absolute grey difference, the frame's common shift taken out. */
+    /**
+     * Per tile, how much it differs from the baseline: the mean absolute grey difference of its {@link #TOP_CELLS} most
+     * changed thumbnail cells, the frame's common shift taken out.
+     */
     public double[] compare(TileFrame f) {
         double[] shift = new double[tiles];
         for (int i = 0; i < tiles; i++) {
@@ -88,12 +97,17 @@ public final class SceneBaseline {
         Arrays.sort(sorted);
         double common = sorted.length == 0 ? 0 : sorted[sorted.length / 2];
         double[] diff = new double[tiles];
+        double[] cells = new double[T];
         for (int i = 0; i < tiles; i++) {
-            double d = 0;
             for (int p = 0; p < T; p++) {
-                d += Math.abs((f.thumbs()[i][p] & 0xFF) - thumbs[i * T + p] - common);
+                cells[p] = Math.abs((f.thumbs()[i][p] & 0xFF) - thumbs[i * T + p] - common);
             }
-            diff[i] = d / T;
+            Arrays.sort(cells);
+            double d = 0;
+            for (int p = T - TOP_CELLS; p < T; p++) {
+                d += cells[p];
+            }
+            diff[i] = d / TOP_CELLS;
         }
         return diff;
     }

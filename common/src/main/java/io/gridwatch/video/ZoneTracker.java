@@ -27,7 +27,11 @@ public final class ZoneTracker {
     /** Where a tracked object stands. */
     public enum Phase { IDLE, PENDING, RAISED }
 
-    /** Stores one evidence picture of the current frame with {@code box} drawn; null when it could not be stored. */
+    /**
+     * Stores one evidence picture of the current frame with {@code box} drawn; null when it could not be stored. The
+     * item's {@code sha256} may be null while the picture is still being rendered: whoever renders it fills it in
+     * (the video job's evidence stage) before the detection leaves the job.
+     */
     @FunctionalInterface
     public interface Pictures {
         Detection.Evidence store(String role, double[] box);
@@ -214,7 +218,8 @@ public final class ZoneTracker {
             long ts = in.readLong();
             String sha = readText(in);
             double[] b = {in.readFloat(), in.readFloat(), in.readFloat(), in.readFloat()};
-            t.appeared = Detection.Evidence.frame(uri, ts, b, sha);
+            // no hash yet while the picture is still being rendered (the video job renders off the detection path)
+            t.appeared = new Detection.Evidence(Detection.Evidence.FRAME, uri, ts, b, sha);
         }
         return t;
     }

@@ -64,6 +64,38 @@ class FileEvidenceStoreTest {
     }
 
     @Test
+    void aPictureNamedBeforeRenderingLandsOnItsReservedUriAndARenderAgainReplacesIt(@TempDir Path dir) throws IOException {
+        FileEvidenceStore store = new FileEvidenceStore(dir.resolve("evidence"));
+        URI uri = store.reserve("cam-xg-0001", T, "confirmed", "0.1000,0.2000,0.3000,0.4000");
+        // decided by camera, time, role and slot alone: the same again, another for another slot or role
+        assertThat(store.reserve("cam-xg-0001", T, "confirmed", "0.1000,0.2000,0.3000,0.4000")).isEqualTo(uri);
+        assertThat(store.reserve("cam-xg-0001", T, "confirmed", "0.1000,0.2000,0.3000,0.5000")).isNotEqualTo(uri);
+        assertThat(store.reserve("cam-xg-0001", T, "appeared", "0.1000,0.2000,0.3000,0.4000")).isNotEqualTo(uri);
+        Path file = Path.of(uri);
+        assertThat(file.getParent()).isEqualTo(store.root().resolve("cam-xg-0001/2026-12-03"));
+        assertThat(file.getFileName().toString()).matches("101530\\.250Z-confirmed-r[0-9a-f]{16}\\.jpg");
+        assertThat(store.get(uri)).isEmpty();
+
+        EvidenceStore.Stored s = store.putAt(uri, picture("x"));
+        assertThat(s.uri()).isEqualTo(uri);
+        assertThat(s.sha256()).isEqualTo(FileEvidenceStore.sha256(picture("x")));
+        assertThat(store.get(uri)).hasValueSatisfying(b -> assertThat(b).isEqualTo(picture("x")));
+        assertThat(FileEvidenceStore.namedByContent(file)).isFalse();
+        assertThat(FileEvidenceStore.namedByContent(Path.of(store.put("cam-xg-0001", T, "latest", picture("y")).uri()))).isTrue();
+        // rendered again after a restart: what is there now is what a reader hashes
+        assertThat(store.putAt(uri, picture("z")).sha256()).isEqualTo(FileEvidenceStore.sha256(picture("z")));
+        assertThat(store.get(uri)).hasValueSatisfying(b -> assertThat(b).isEqualTo(picture("z")));
+        // only reserved names: a content-named URI or one outside the root is refused
+        URI named = store.put("cam-xg-0001", T, "cleared", picture("w")).uri();
+        assertThatThrownBy(() -> store.putAt(named, picture("v"))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.putAt(dir.resolve("101530.250Z-confirmed-r0123456789abcdef.jpg").toUri(), picture("v")))
+                .isInstanceOf(IllegalArgumentException.class);
+        // retention goes by the time in a reserved name too
+        assertThat(store.deleteTakenBefore(T.plusSeconds(1))).isEqualTo(3);
+        assertThat(store.get(uri)).isEmpty();
+    }
+
+    @Test
     void getRefusesUrisOutsideItsRoot(@TempDir Path dir) throws IOException {
         FileEvidenceStore store = new FileEvidenceStore(dir.resolve("evidence"));
         EvidenceStore.Stored s = store.put("cam-1", T, "latest", picture("d"));

@@ -110,6 +110,12 @@ public final class CasesFunction extends KeyedProcessFunction<String, Detection,
             }
             if (route == CaseMerger.Route.LEAVE) {
                 leave(group, key);
+                // what it brought with its leaving (a camera's closing frame) stays with the case
+                CaseTracker.Outcome kept = tracker.leftBy(problems.get(caseKey), d);
+                if (kept.state() != null && !kept.messages().isEmpty()) {
+                    problems.put(caseKey, kept.state());
+                    kept.messages().forEach(m -> out.collect(m.withProblemKey(caseKey)));
+                }
                 LOG.info("{} no longer sees the problem of case {} ({}); {} still do", key, caseKey, d.state(),
                         groups.contains(caseKey) ? groups.get(caseKey).active() : List.of());
                 return;

@@ -9,12 +9,14 @@ import io.gridwatch.sensor.Reading;
 import io.gridwatch.video.Observation;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The sensor pipeline as a function of its inputs and outputs (PRACTICES.md 1): readings and rule
@@ -22,10 +24,10 @@ import java.util.List;
  * PostgreSQL and MQTT; tests may plug in what they like.
  *
  * <pre>
- * readings ─keyBy(sensor)─► sensor rules (+ broadcast rules) ─► detections ─┐
- * frames ──keyBy(camera)─► video detection (+ broadcast rules) ─► detections ┴ union ─┬─► detections sinks
- *                        └─► observations sinks (gw.observations.v1)                  └─keyBy(district)─► cases ─► case sinks
- *                                                                                                              └─► alert sinks
+ * readings ─keyBy(sensor)─► sensor rules (+ broadcast rules) ─► detections ──────────────────────────┐
+ * frames ──keyBy(camera)─► video detection (+ broadcast rules) ─► evidence rendering (async I/O) ─► detections ┴ union ─┬─► detections sinks
+ *                        └─► observations sinks (gw.observations.v1)                                   └─keyBy(district)─► cases ─► case sinks
+ *                                                                                                                              └─► alert sinks
  * </pre>
  * The video branch is there when {@link Video} frames are given ({@link VideoDetectionFunction}); both rule operators
  * read the same rules stream and each takes only its own kind of rule.
@@ -78,7 +80,7 @@ public final class SensorPipeline {
                 .process(new SensorRulesFunction(edition, lateness))
                 .uid("sensor-rules").name("sensor rules");
         if (video != null) {
-            SingleOutputStreamOperator<Detection> seen = video.frames()
+            SingleOutputStreamOperator<RenderRequest> seen = video.frames()
                     .keyBy(Frame::cameraId)
                     .connect(ruleChanges.broadcast(new MapStateDescriptor[] {VideoDetectionFunction.DWELL_RULES}))
                     .process(new VideoDetectionFunction(video.settings()))
@@ -87,7 +89,11 @@ public final class SensorPipeline {
             for (int i = 0; i < outputs.observations().size(); i++) {
                 observations.sinkTo(outputs.observations().get(i)).uid("observations-sink-" + i).name("observations sink " + i);
             }
-            detections = detections.union(seen);
+            // evidence pictures are rendered off the detection operator's thread; a detection waits only for its own
+            DataStream<Detection> rendered = AsyncDataStream.unorderedWait(seen, new EvidenceRendering(video.settings()),
+                            EvidenceRendering.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS, EvidenceRendering.CAPACITY)
+                    .uid("evidence-rendering").name("evidence rendering");
+            detections = detections.union(rendered);
         }
         for (int i = 0; i < outputs.detections().size(); i++) {
             detections.sinkTo(outputs.detections().get(i)).uid("detections-sink-" + i).name("detections sink " + i);

@@ -11,8 +11,6 @@ import io.gridwatch.grid.GridCache;
 import io.gridwatch.grid.GridIndex;
 import io.gridwatch.grid.GridLocation;
 import io.gridwatch.sensor.TelemetryParser;
-import io.gridwatch.models.Box;
-import io.gridwatch.models.evidence.EvidenceRecorder;
 import io.gridwatch.store.CameraStore;
 import io.gridwatch.store.Database;
 import io.gridwatch.video.CameraScene;
@@ -56,11 +54,15 @@ import java.util.Optional;
  * {@link #OBSERVATIONS} side output ({@code gw.observations.v1}), detections to the main output.
  *
  * <p>Cameras come from PostgreSQL ({@link CameraStore}): loaded at open, re-read when a frame names an unknown camera
- * (at most once per {@link Settings#registryRefresh}) and when the list is older than that. Evidence pictures are
- * rendered and stored by models' {@link EvidenceRecorder} (faces and plates blurred first) in the {@link EvidenceStore} when a tracker asks; state
- * holds only their URIs and hashes.
+ * (at most once per {@link Settings#registryRefresh}) and when the list is older than that.
+ *
+ * <p>Evidence pictures are not rendered here (blurring faces and plates takes 0.3–9 s a picture): when a tracker asks
+ * for one, its URI is reserved in the {@link EvidenceStore} (from camera, frame time, role and box) and the tracker gets
+ * an evidence item without a hash; the frame's JPEG, the pictures to make of it and the frame's detections go out
+ * together as one {@link RenderRequest}, and {@link EvidenceRendering} renders, stores and fills in the hashes. State
+ * holds only URIs (and hashes once known), never pictures.
  */
-public final class VideoDetectionFunction extends KeyedBroadcastProcessFunction<String, Frame, RuleChange, Detection> {
+public final class VideoDetectionFunction extends KeyedBroadcastProcessFunction<String, Frame, RuleChange, RenderRequest> {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(VideoDetectionFunction.class);
@@ -97,14 +99,31 @@ public final class VideoDetectionFunction extends KeyedBroadcastProcessFunction<
 
     /**
      * @param registryRefresh the longest a camera list is used, and the shortest time between two reads of it
+     * @param renderThreads   threads rendering evidence pictures per subtask ({@link EvidenceRendering})
      */
     public record Settings(String jdbcUrl, String dbUser, GridSource grids, EvidencePictures.StoreFactory evidence,
-                           Duration registryRefresh) implements Serializable {
+                           Duration registryRefresh, int renderThreads) implements Serializable {
+        /** Render threads per subtask when not told: two pictures at once, each using OpenCV's own threads too. */
+        public static final int DEFAULT_RENDER_THREADS = 2;
+
         public Settings {
             Objects.requireNonNull(jdbcUrl, "jdbcUrl");
             Objects.requireNonNull(grids, "grids");
             Objects.requireNonNull(evidence, "evidence");
             Objects.requireNonNull(registryRefresh, "registryRefresh");
+            if (renderThreads < 1) {
+                throw new IllegalArgumentException("renderThreads must be at least 1, got " + renderThreads);
+            }
+        }
+
+        public Settings(String jdbcUrl, String dbUser, GridSource grids, EvidencePictures.StoreFactory evidence,
+                        Duration registryRefresh) {
+            this(jdbcUrl, dbUser, grids, evidence, registryRefresh, DEFAULT_RENDER_THREADS);
+        }
+
+        /** These settings with {@code n} render threads per subtask. */
+        public Settings withRenderThreads(int n) {
+            return new Settings(jdbcUrl, dbUser, grids, evidence, registryRefresh, n);
         }
     }
 
@@ -112,7 +131,6 @@ public final class VideoDetectionFunction extends KeyedBroadcastProcessFunction<
     private transient TileAnalyser analyser;
     private transient TelemetryParser.GridLookup grids;
     private transient EvidenceStore evidence;
-    private transient EvidenceRecorder recorder;
     private transient Database db;
     private transient Map<String, Camera> cameras;
     private transient long camerasReadAt;
@@ -132,7 +150,6 @@ public final class VideoDetectionFunction extends KeyedBroadcastProcessFunction<
         analyser = new TileAnalyser();
         grids = settings.grids().open();
         evidence = settings.evidence().open();
-        recorder = new EvidenceRecorder(evidence);
         db = Database.open(settings.jdbcUrl(), settings.dbUser());
         zones = new HashMap<>();
         readCameras();
@@ -144,9 +161,6 @@ public final class VideoDetectionFunction extends KeyedBroadcastProcessFunction<
 
     @Override
     public void close() throws Exception {
-        if (recorder != null) {
-            recorder.close();
-        }
         if (evidence != null) {
             evidence.close();
         }
@@ -156,7 +170,7 @@ public final class VideoDetectionFunction extends KeyedBroadcastProcessFunction<
     }
 
     @Override
-    public void processElement(Frame frame, ReadOnlyContext ctx, Collector<Detection> out) throws Exception {
+    public void processElement(Frame frame, ReadOnlyContext ctx, Collector<RenderRequest> out) throws Exception {
         if (!frame.isValid()) {
             badFrames.inc();
             LOG.error("camera {}: frame not used: {}", frame.cameraId(), frame.problem());
@@ -183,15 +197,19 @@ public final class VideoDetectionFunction extends KeyedBroadcastProcessFunction<
         byte[] bytes = sceneState.value();
         CameraScene scene = bytes == null ? new CameraScene() : CameraScene.fromBytes(bytes);
         TileFrame tiles = analyser.analyse(camera.id(), img, ts, camera.zones(), scene.baseline()); // zones only, changed tiles only
+        ArrayList<RenderRequest.Picture> pictures = new ArrayList<>(0);
         CameraScene.FrameResult result = scene.onFrame(camera.id(), tiles, zonesOf(camera, tiles),
                 rules(ctx.getBroadcastState(DWELL_RULES)),
-                (role, box) -> picture(camera.id(), frame, role, box),
+                (role, box) -> picture(camera.id(), frame, role, box, pictures),
                 box -> place(camera, box));
         for (Detection d : result.detections()) {
-            out.collect(d);
             detections.inc();
             LOG.info("camera {} zone {}: {} {} (dwell {} s; frame taken {} ms ago)", camera.id(), d.source().zone(), d.state(),
                     d.problemKey(), d.value(), System.currentTimeMillis() - ts);
+        }
+        if (!pictures.isEmpty() || !result.detections().isEmpty()) {
+            out.collect(new RenderRequest(camera.id(), frame.sequence(), ts, pictures.isEmpty() ? null : frame.jpeg(), pictures,
+                    new ArrayList<>(result.detections())));
         }
         for (Observation o : result.observations()) {
             ctx.output(OBSERVATIONS, o);
@@ -200,7 +218,7 @@ public final class VideoDetectionFunction extends KeyedBroadcastProcessFunction<
     }
 
     @Override
-    public void processBroadcastElement(RuleChange change, Context ctx, Collector<Detection> out) throws Exception {
+    public void processBroadcastElement(RuleChange change, Context ctx, Collector<RenderRequest> out) throws Exception {
         if (change.json() != null && !DwellRules.isDwell(change.json())) {
             return; // a sensor rule: SensorRulesFunction's
         }
@@ -231,13 +249,21 @@ public final class VideoDetectionFunction extends KeyedBroadcastProcessFunction<
         return rules;
     }
 
-    private Detection.Evidence picture(String cameraId, Frame frame, String role, double[] box) {
+    /**
+     * Reserves the picture's URI and asks {@link EvidenceRendering} to make it: the tracker gets an evidence item whose
+     * {@code sha256} is filled in once the picture is stored. The slot (what tells two pictures of one camera, moment and
+     * role apart) is the box: the same frame, role and box give the same picture.
+     */
+    private Detection.Evidence picture(String cameraId, Frame frame, String role, double[] box,
+                                       List<RenderRequest.Picture> pictures) {
+        String slot = box == null ? "-" : String.format(java.util.Locale.ROOT, "%.4f,%.4f,%.4f,%.4f", box[0], box[1], box[2], box[3]);
         try {
-            return recorder.record(cameraId, frame.captureTime(), EvidenceRecorder.Role.of(role), frame.jpeg(),
-                    box == null ? null : new Box(box[0], box[1], box[2], box[3]), role);
-        } catch (IOException | RuntimeException e) {
+            String uri = evidence.reserve(cameraId, Instant.ofEpochMilli(frame.captureTime()), role, slot).toString();
+            pictures.add(new RenderRequest.Picture(uri, role, box == null ? null : box.clone()));
+            return new Detection.Evidence(Detection.Evidence.FRAME, uri, frame.captureTime(), box, null);
+        } catch (RuntimeException e) {
             // a case without one of its pictures is better than no case: say so, and go on
-            LOG.error("camera {}: the {} evidence frame {} could not be stored: {}", cameraId, role, frame.sequence(), e.toString());
+            LOG.error("camera {}: the {} evidence frame {} cannot be named: {}", cameraId, role, frame.sequence(), e.toString());
             return null;
         }
     }

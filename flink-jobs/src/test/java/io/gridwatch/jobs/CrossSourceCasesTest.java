@@ -103,9 +103,14 @@ class CrossSourceCasesTest {
         assertThat(shared.evidence().get(1).sha256()).isEqualTo("ab".repeat(32));
         assertThat(messages()).extracting(m -> m.problemKey()).containsOnly("sensor:wl-0031:water_level.default");
 
-        // the camera stops seeing water while the gauge still reads 35 cm: the flood goes on
+        // the camera stops seeing water while the gauge still reads 35 cm: the flood goes on, with the camera's closing frame
         feed(camera("cam-zs-0001", "road", "0406", "cleared", LAT + 0.00072, T0 + 20 * MIN));
-        assertThat(messages()).extracting(CaseMessage::type).containsExactly("new", "update");
+        assertThat(messages()).extracting(CaseMessage::type).containsExactly("new", "update", "update");
+        CaseFile left = messages().get(2).caseFile();
+        assertThat(left.evidence()).extracting(CaseFile.Evidence::uri).contains("file:///var/evidence/cam-zs-0001/" + (T0 + 20 * MIN) + ".jpg");
+        assertThat(left.status()).isEqualTo(shared.status());
+        assertThat(left.occurrences()).as("a source leaving is not another sighting").isEqualTo(shared.occurrences());
+        assertThat(left.lastSeen()).isEqualTo(shared.lastSeen());
         // the camera sees it again: the same case, no second one
         feed(camera("cam-zs-0001", "road", "0406", "raised", LAT + 0.00072, T0 + 25 * MIN));
         assertThat(messages()).extracting(m -> m.caseFile().caseId()).containsOnly(shared.caseId());
@@ -131,10 +136,12 @@ class CrossSourceCasesTest {
         feed(gauge("wl-0031", "raised", LAT, T0),
                 camera("cam-zs-0001", "road", "0406", "raised", LAT, T0 + MIN),
                 gauge("wl-0031", "cleared", LAT, T0 + 30 * MIN));
-        assertThat(messages()).extracting(CaseMessage::type).containsExactly("new", "update");
+        // the gauge leaves the case, its readings' series now ending where the water went down there
+        assertThat(messages()).extracting(CaseMessage::type).containsExactly("new", "update", "update");
+        assertThat(messages().get(2).caseFile().status()).isEqualTo("filed");
         feed(camera("cam-zs-0001", "road", "0406", "cleared", LAT, T0 + 35 * MIN));
-        assertThat(messages()).extracting(CaseMessage::type).containsExactly("new", "update", "end");
-        assertThat(messages().get(2).caseFile().status()).isEqualTo("verified");
+        assertThat(messages()).extracting(CaseMessage::type).containsExactly("new", "update", "update", "end");
+        assertThat(messages().get(3).caseFile().status()).isEqualTo("verified");
     }
 
     @Test
@@ -170,10 +177,11 @@ class CrossSourceCasesTest {
         harness.initializeState(snapshot);
         harness.open();
         feed(gauge("wl-0031", "cleared", LAT, T0 + 30 * MIN));
-        assertThat(messages()).as("the camera still sees water after the restore: no end").isEmpty();
+        assertThat(messages()).as("the camera still sees water after the restore: no end").extracting(CaseMessage::type)
+                .containsExactly("update");
         feed(camera("cam-zs-0001", "road", "0406", "cleared", LAT, T0 + 35 * MIN));
-        assertThat(messages()).extracting(CaseMessage::type).containsExactly("end");
-        assertThat(messages().get(0).caseFile().sources()).hasSize(2);
+        assertThat(messages()).extracting(CaseMessage::type).containsExactly("update", "end");
+        assertThat(messages().get(1).caseFile().sources()).hasSize(2);
         harness.processWatermark(new Watermark(T0 + 10 * 3600_000L));
         assertThat(harness.numKeyedStateEntries()).as("ended problems and their group leave the state").isZero();
     }

@@ -27,8 +27,8 @@ import java.util.Optional;
 /**
  * What the video detection operator spends per camera frame, on the generated stall clip decoded from H.264: JPEG
  * decode, the tile models ({@link TileAnalyser}), the camera scene (baseline and trackers) with its state round trip,
- * and — apart — one evidence picture (faces and plates blurred, box drawn: {@link EvidencePictures#blurred()}), which
- * the operator renders synchronously when a tracker asks. Prints figures (thread CPU, one thread), asserts nothing
+ * and — apart — one evidence picture (faces and plates blurred, box drawn), which {@link EvidenceRendering} renders
+ * off the operator's thread when a tracker asks. Prints figures (thread CPU, one thread), asserts nothing
  * about time (PRACTICES.md 15). Not part of the suite (no *Test name):
  * {@code mvn -B -o -pl flink-jobs -am test -Dtest=VideoDetectionBench -Dsurefire.failIfNoSpecifiedTests=false}.
  */

@@ -50,6 +50,44 @@ class MetricsTest {
     }
 
     @Test
+    void aClassWithNoExamplesIsNotAvailableNotOne(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        // no water tile among the truth; one tile called water (a false alarm), garbage never predicted
+        int[] truth = {0, 0, 1, 1, 2};
+        int[] pred = {0, 3, 1, 1, 0};
+        float[][] probs = new float[truth.length][];
+        for (int i = 0; i < truth.length; i++) {
+            probs[i] = new float[4];
+            probs[i][pred[i]] = 0.8f;
+            probs[i][(pred[i] + 1) % 4] = 0.2f;
+        }
+        TileScores s = new TileScores(Task.OBJECTS, truth, probs);
+        ConfusionMatrix m = s.confusion();
+        assertThat(m.recall(3)).isNaN();
+        assertThat(m.f1(3)).isNaN();
+        assertThat(m.precision(3)).isEqualTo(0.0); // it was called, wrongly
+        assertThat(s.prCurve(3).averagePrecision()).isNaN();
+        assertThat(m.precision(2)).isNaN(); // never predicted: nothing to be precise about
+        assertThat(m.recall(2)).isEqualTo(0.0);
+        assertThat(m.f1(2)).isEqualTo(0.0);
+        var water = s.metrics(null).perClass().get("water");
+        assertThat(water.recall()).isNull();
+        assertThat(water.f1()).isNull();
+        assertThat(water.averagePrecision()).isNull();
+        assertThat(water.support()).isZero();
+        assertThat(s.metrics(null).distractorSpecificity()).isNull();
+        // the report says n/a where the figure is not defined, and JSON null
+        io.gridwatch.models.eval.ReportWriter w = new io.gridwatch.models.eval.ReportWriter(dir, "p-", "t");
+        String text = w.add("objects", s, null);
+        assertThat(text).containsPattern("water +0\\.0000 +n/a +n/a +n/a +0\n").containsPattern("garbage +n/a +0\\.0000 +0\\.0000 ");
+        w.finish();
+        String json = java.nio.file.Files.readString(dir.resolve("p-metrics.json"));
+        assertThat(json.replaceAll("\\s", "")).contains("\"water\":{\"precision\":0.0,\"recall\":null,\"f1\":null,\"support\":0,\"average_precision\":null}");
+        // the decision factors are fitted on the classes that have examples only
+        assertThat(io.gridwatch.models.eval.Calibration.meanF1(truth, probs, new double[] {1, 1, 1, 1}))
+                .isCloseTo((1.0 + 0.0) / 2, within(1e-12));
+    }
+
+    @Test
     void specificityIsTheShareCalledNone() {
         int[] truth = new int[200];
         float[][] probs = new float[200][];

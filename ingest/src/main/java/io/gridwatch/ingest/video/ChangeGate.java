@@ -8,9 +8,22 @@ import java.time.Duration;
  * rising, snow settling) that never crosses the threshold between two samples is still seen,
  * because the reference is the last frame let through, not the previous sample.
  *
+ * <p>Changed means either of two things: the mean grey difference over the zones reaches the
+ * threshold (a change spread over the zones: water, snow, light), or at least
+ * {@link #MIN_CHANGED_SHARE} of the zones' cells (and {@link #MIN_CHANGED_CELLS}) changed by
+ * {@link #CELL_DELTA} grey levels or more (a thing set down in a corner of a large zone: a bag of
+ * garbage, a stall, which moves the mean over the zone too little).
+ *
  * <p>Not thread-safe: one per camera stream.
  */
 public final class ChangeGate {
+
+    /** Grey levels (0..255) by which one cell of the grid must differ to count as changed. */
+    public static final int CELL_DELTA = 24;
+    /** Share of the zones' cells that must change for a local change to pass. */
+    public static final double MIN_CHANGED_SHARE = 0.004;
+    /** Fewest changed cells that count as a local change (one or two are codec noise or a bird). */
+    public static final int MIN_CHANGED_CELLS = 3;
 
     private final ZoneMask mask;
     private final double threshold;
@@ -54,7 +67,8 @@ public final class ChangeGate {
         Verdict v;
         if (reference == null) {
             v = Verdict.FIRST;
-        } else if (difference(thumbnail) >= threshold) {
+        } else if (difference(thumbnail) >= threshold || changedCells(thumbnail) >= Math.max(MIN_CHANGED_CELLS,
+                Math.ceil(MIN_CHANGED_SHARE * mask.count()))) {
             v = Verdict.CHANGED;
         } else if (atMicros - referenceAt >= heartbeatMicros || atMicros < referenceAt) { // a looped file or a new connection restarts time
             v = Verdict.HEARTBEAT;
@@ -64,6 +78,23 @@ public final class ChangeGate {
         reference = thumbnail;
         referenceAt = atMicros;
         return v;
+    }
+
+    /** Cells inside the zones whose grey level differs from the reference by {@link #CELL_DELTA} or more. */
+    public int changedCells(int[] thumbnail) {
+        if (reference == null) {
+            return mask.count();
+        }
+        int n = 0;
+        int w = mask.width();
+        for (int y = 0; y < mask.height(); y++) {
+            for (int x = 0; x < w; x++) {
+                if (mask.inside(x, y) && Math.abs(thumbnail[y * w + x] - reference[y * w + x]) >= CELL_DELTA) {
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     /** Mean absolute grey difference to the reference inside the zones, 0..1; 1 before any reference. */

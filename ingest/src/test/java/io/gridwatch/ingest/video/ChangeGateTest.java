@@ -34,6 +34,40 @@ class ChangeGateTest {
     }
 
     @Test
+    void aSmallThingSetDownInALargeZonePassesThoughTheMeanHardlyMoves() {
+        // a 64×36 grid, the zone its left half (1,152 cells); a thing of 3×2 cells 60 levels darker moves the mean by 0.001
+        ZoneMask mask = ZoneMask.of(LEFT_HALF, 64, 36);
+        ChangeGate gate = new ChangeGate(mask, 0.02, Duration.ofSeconds(60));
+        int[] street = filled(120, 64 * 36);
+        gate.judge(street, 0);
+        int[] noisy = street.clone();
+        for (int i = 0; i < noisy.length; i += 7) {
+            noisy[i] += (i % 2 == 0 ? 10 : -10); // codec noise and flicker below the cell threshold, everywhere
+        }
+        noisy[5 * 64 + 3] = 120 + 60; // and two cells of a bird: not enough
+        noisy[9 * 64 + 20] = 120 - 60;
+        assertThat(gate.judge(noisy, 2 * S)).isEqualTo(ChangeGate.Verdict.UNCHANGED);
+        int[] bag = street.clone();
+        for (int y = 20; y < 22; y++) {
+            for (int x = 10; x < 13; x++) {
+                bag[y * 64 + x] = 60;
+            }
+        }
+        assertThat(gate.difference(bag)).isLessThan(0.002);
+        assertThat(gate.changedCells(bag)).isEqualTo(6);
+        assertThat(gate.judge(bag, 4 * S)).isEqualTo(ChangeGate.Verdict.CHANGED);
+        int[] outside = street.clone(); // the same thing in the right half, outside every zone
+        for (int y = 20; y < 24; y++) {
+            for (int x = 40; x < 46; x++) {
+                outside[y * 64 + x] = 60;
+            }
+        }
+        gate = new ChangeGate(mask, 0.02, Duration.ofSeconds(60));
+        gate.judge(street, 0);
+        assertThat(gate.judge(outside, 2 * S)).isEqualTo(ChangeGate.Verdict.UNCHANGED);
+    }
+
+    @Test
     void aSlowChangeAddsUpAgainstTheLastFrameLetThrough() {
         ChangeGate gate = new ChangeGate(ZoneMask.of(List.of(), 4, 4), 0.02, Duration.ofSeconds(600));
         gate.judge(filled(100, 16), 0);

@@ -47,10 +47,15 @@ public record ModelMetadata(String task, List<String> classes, String modelFile,
     public record HeldOut(String sceneSeeds, int scenes, String distractorSceneSeeds, int distractorScenes) {
     }
 
-    public record Metrics(Map<String, ClassMetrics> perClass, double accuracy, int tiles, double distractorSpecificity,
+    /** Tile figures; a figure that is not defined (no tiles, no distractor scenes) is null, written "n/a" in reports. */
+    public record Metrics(Map<String, ClassMetrics> perClass, Double accuracy, int tiles, Double distractorSpecificity,
                           int distractorTiles, long[][] confusion) {
     }
 
-    public record ClassMetrics(double precision, double recall, double f1, int support, double averagePrecision) {
+    /**
+     * One class's tile figures; null where not defined ({@code io.gridwatch.models.eval.ConfusionMatrix}): recall, F1 and
+     * average precision of a class with no examples, precision of a class never predicted.
+     */
+    public record ClassMetrics(Double precision, Double recall, Double f1, int support, Double averagePrecision) {
     }
 }

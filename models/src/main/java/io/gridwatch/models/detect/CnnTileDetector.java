@@ -73,7 +73,7 @@ public final class CnnTileDetector implements Detector {
     }
 
     /** Tiles of one class that overlap or touch form one box; its score is the best tile's. */
-    static List<DetectedObject> merge(List<TileVerdict> tiles, int width, int height) {
+    public static List<DetectedObject> merge(List<TileVerdict> tiles, int width, int height) {
         List<DetectedObject> out = new ArrayList<>();
         boolean[] used = new boolean[tiles.size()];
         for (int i = 0; i < tiles.size(); i++) {

@@ -51,7 +51,10 @@ public final class Calibration {
         return w;
     }
 
-    /** The mean F1 over classes 1..k−1 of {@code argmax p[c]·w[c]}, through {@link ConfusionMatrix} as every reported F1. */
+    /**
+     * The mean F1 over classes 1..k−1 of {@code argmax p[c]·w[c]}, through {@link ConfusionMatrix} as every reported F1;
+     * a class with no examples (F1 n/a) is left out of the mean, and with none that has any the mean is NaN.
+     */
     public static double meanF1(int[] truth, float[][] probs, double[] w) {
         int k = w.length;
         ConfusionMatrix m = new ConfusionMatrix(IntStream.range(0, k).mapToObj(Integer::toString).toList());
@@ -59,10 +62,15 @@ public final class Calibration {
             m.add(truth[i], argmax(probs[i], w));
         }
         double sum = 0;
+        int defined = 0;
         for (int c = 1; c < k; c++) {
-            sum += m.f1(c);
+            double f = m.f1(c);
+            if (!Double.isNaN(f)) {
+                sum += f;
+                defined++;
+            }
         }
-        return k <= 1 ? 1 : sum / (k - 1);
+        return defined == 0 ? Double.NaN : sum / defined;
     }
 
     /** Probabilities times factors, renormalised. */

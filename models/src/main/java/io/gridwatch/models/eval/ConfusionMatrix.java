@@ -56,31 +56,42 @@ public final class ConfusionMatrix {
         return s;
     }
 
-    /** Of the tiles predicted as c, the share that are c; 1 when none was predicted (no false alarm). */
+    /**
+     * Of the tiles predicted as c, the share that are c; NaN ("n/a") when none was predicted: there is nothing to be
+     * right or wrong about. A class with no examples that was predicted has precision 0.
+     */
     public double precision(int c) {
         long p = predictedAs(c);
-        return p == 0 ? 1.0 : (double) m[c][c] / p;
+        return p == 0 ? Double.NaN : (double) m[c][c] / p;
     }
 
-    /** Of the tiles that are c, the share predicted as c; 1 when there are none. */
+    /** Of the tiles that are c, the share predicted as c; NaN ("n/a") when there are none: no examples, no recall. */
     public double recall(int c) {
         long s = support(c);
-        return s == 0 ? 1.0 : (double) m[c][c] / s;
+        return s == 0 ? Double.NaN : (double) m[c][c] / s;
     }
 
+    /**
+     * 2·TP / (2·TP + FP + FN), the harmonic mean of precision and recall where both are defined and 0 where examples
+     * were all missed; NaN ("n/a") for a class with no examples, whose figure would say nothing about finding it.
+     */
     public double f1(int c) {
-        double p = precision(c);
-        double r = recall(c);
-        return p + r == 0 ? 0 : 2 * p * r / (p + r);
+        long s = support(c);
+        if (s == 0) {
+            return Double.NaN;
+        }
+        long tp = m[c][c];
+        return 2.0 * tp / (2.0 * tp + (predictedAs(c) - tp) + (s - tp));
     }
 
+    /** Share of all tiles predicted right; NaN when there are none. */
     public double accuracy() {
         long t = total();
         long ok = 0;
         for (int i = 0; i < m.length; i++) {
             ok += m[i][i];
         }
-        return t == 0 ? 1.0 : (double) ok / t;
+        return t == 0 ? Double.NaN : (double) ok / t;
     }
 
     public long[][] counts() {

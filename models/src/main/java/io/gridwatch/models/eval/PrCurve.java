@@ -8,6 +8,7 @@ import java.util.List;
 /**
  * Precision and recall of one class over every score threshold (one-vs-rest), and the average
  * precision (area under the step curve). Ties in score are taken together, as a threshold does.
+ * With no positive examples recall and average precision are NaN ("n/a"), not 1: nothing was there to find.
  */
 public final class PrCurve {
 
@@ -17,6 +18,7 @@ public final class PrCurve {
 
     private final List<Point> points;
     private final double averagePrecision;
+    private final long positives;
 
     public PrCurve(double[] scores, boolean[] positive) {
         Integer[] idx = new Integer[scores.length];
@@ -43,17 +45,23 @@ public final class PrCurve {
                 continue;
             }
             double precision = (double) tp / (tp + fp);
-            double recall = pos == 0 ? 1 : (double) tp / pos;
+            double recall = pos == 0 ? Double.NaN : (double) tp / pos;
             ap += (recall - lastRecall) * precision;
             lastRecall = recall;
             pts.add(new Point(scores[idx[k]], precision, recall));
         }
         this.points = List.copyOf(pts);
-        this.averagePrecision = pos == 0 ? 1 : ap;
+        this.positives = pos;
+        this.averagePrecision = pos == 0 ? Double.NaN : ap;
     }
 
     public List<Point> points() {
         return points;
+    }
+
+    /** The positive examples the curve was drawn over. */
+    public long positives() {
+        return positives;
     }
 
     public double averagePrecision() {

@@ -59,8 +59,28 @@ public final class SceneLevel {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%s (%d frames): is the class anywhere in the frame, and was it reported anywhere%n",
                 what, frames));
         sb.append(String.format(Locale.ROOT, "  %-9s %7s %7s %7s %9s %9s %9s%n", "class", "frames", "found", "false", "precision", "recall", "F1"));
-        per.forEach((c, cm) -> sb.append(String.format(Locale.ROOT, "  %-9s %7d %7d %7d %9.4f %9.4f %9.4f%n", c.id(), cm.support(1), cm.count(1, 1),
-                cm.count(0, 1), cm.precision(1), cm.recall(1), cm.f1(1))));
+        per.forEach((c, cm) -> sb.append(String.format(Locale.ROOT, "  %-9s %7d %7d %7d %9s %9s %9s%n", c.id(), cm.support(1), cm.count(1, 1),
+                cm.count(0, 1), Figures.text(cm.precision(1)), Figures.text(cm.recall(1)), Figures.text(cm.f1(1)))));
+        if (per.values().stream().anyMatch(cm -> cm.support(1) == 0)) {
+            sb.append("  n/a: not defined here — recall and F1 of a class no frame holds, precision of a class never reported\n");
+        }
         return sb.toString();
+    }
+
+    /** The same figures for metrics.json, per class; a figure that is not defined is null. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("frames", frames);
+        per.forEach((c, cm) -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("frames_with_it", cm.support(1));
+            m.put("found", cm.count(1, 1));
+            m.put("false", cm.count(0, 1));
+            m.put("precision", Figures.json(cm.precision(1)));
+            m.put("recall", Figures.json(cm.recall(1)));
+            m.put("f1", Figures.json(cm.f1(1)));
+            out.put(c.id(), m);
+        });
+        return out;
     }
 }

@@ -20,14 +20,66 @@ import java.util.Map;
  */
 public record TileScores(Task task, int[] truth, float[][] probs) {
 
-    /** A frame at the models' working width ({@link Tiles#workFrame}) and its label mask, one {@link SceneClass} ordinal a pixel. */
-    public record LabelledFrame(BufferedImage work, byte[] mask) {
+    /**
+     * A frame at the models' working width ({@link Tiles#workFrame}) and what each of its pixels shows: a set of
+     * {@link SceneClass}es, bit {@code 1 << ordinal} each ({@link #bit}); no bit is none. A pixel may carry two
+     * classes — a stall standing on snow is stall for the objects model and snow for the snow model.
+     */
+    public record LabelledFrame(BufferedImage work, byte[] classBits) {
 
         public LabelledFrame {
-            if (mask.length != work.getWidth() * work.getHeight()) {
-                throw new IllegalArgumentException("mask of " + mask.length + " pixels for a " + work.getWidth() + "×" + work.getHeight() + " frame");
+            if (classBits.length != work.getWidth() * work.getHeight()) {
+                throw new IllegalArgumentException("labels of " + classBits.length + " pixels for a " + work.getWidth() + "×" + work.getHeight() + " frame");
             }
         }
+
+        /** A generated scene's frame, from its label mask (one {@link SceneClass} ordinal a pixel: what is visible there). */
+        public static LabelledFrame ofMask(BufferedImage work, byte[] mask) {
+            byte[] bits = new byte[mask.length];
+            for (int i = 0; i < mask.length; i++) {
+                bits[i] = mask[i] == 0 ? 0 : bit(SceneClass.values()[mask[i]]);
+            }
+            return new LabelledFrame(work, bits);
+        }
+
+        /**
+         * The truth of each grid tile for a task ({@link Task#label(int[], int)} over the pixels that carry each class),
+         * or {@link Task#AMBIGUOUS}.
+         */
+        public int[] labels(Task task, List<int[]> grid) {
+            int w = work.getWidth();
+            int[] out = new int[grid.size()];
+            for (int i = 0; i < out.length; i++) {
+                int[] count = new int[SceneClass.values().length];
+                int x = grid.get(i)[0];
+                int y = grid.get(i)[1];
+                for (int ty = 0; ty < Tiles.SIZE; ty++) {
+                    int row = (y + ty) * w + x;
+                    for (int tx = 0; tx < Tiles.SIZE; tx++) {
+                        int b = classBits[row + tx];
+                        if (b == 0) {
+                            count[0]++;
+                            continue;
+                        }
+                        for (int c = 1; c < count.length; c++) {
+                            if ((b & (1 << c)) != 0) {
+                                count[c]++;
+                            }
+                        }
+                    }
+                }
+                out[i] = task.label(count, Tiles.SIZE * Tiles.SIZE);
+            }
+            return out;
+        }
+    }
+
+    /** The bit of a class in {@link LabelledFrame#classBits()}. */
+    public static byte bit(SceneClass c) {
+        if (c == SceneClass.NONE) {
+            throw new IllegalArgumentException("none has no bit: a pixel with no class is none");
+        }
+        return (byte) (1 << c.ordinal());
     }
 
     /** Every unambiguous grid tile of the frames, each decided by the model with its neighbours ({@link TileClassifier#predictFrame}). */
@@ -37,7 +89,7 @@ public record TileScores(Task task, int[] truth, float[][] probs) {
         List<float[]> probs = new ArrayList<>();
         for (LabelledFrame f : frames) {
             TileClassifier.FrameScores fs = model.predictFrame(f.work());
-            int[] labels = task.labels(f.mask(), f.work().getWidth(), fs.grid());
+            int[] labels = f.labels(task, fs.grid());
             for (int i = 0; i < labels.length; i++) {
                 if (labels[i] != Task.AMBIGUOUS) {
                     truth.add(labels[i]);
@@ -50,7 +102,24 @@ public record TileScores(Task task, int[] truth, float[][] probs) {
 
     /** Every unambiguous grid tile of the scenes. */
     public static TileScores ofScenes(TileClassifier model, List<Scene> scenes) {
-        return ofFrames(model, scenes.stream().map(s -> new LabelledFrame(s.image(), s.mask())).toList());
+        return ofFrames(model, scenes.stream().map(s -> LabelledFrame.ofMask(s.image(), s.mask())).toList());
+    }
+
+    /** The tiles of several sets of one task, one after the other. */
+    public static TileScores concat(Task task, List<TileScores> parts) {
+        int n = parts.stream().mapToInt(TileScores::size).sum();
+        int[] truth = new int[n];
+        float[][] probs = new float[n][];
+        int k = 0;
+        for (TileScores p : parts) {
+            if (p.task() != task) {
+                throw new IllegalArgumentException("tiles of " + p.task().id() + " among " + task.id());
+            }
+            System.arraycopy(p.truth(), 0, truth, k, p.size());
+            System.arraycopy(p.probs(), 0, probs, k, p.size());
+            k += p.size();
+        }
+        return new TileScores(task, truth, probs);
     }
 
     public int size() {
@@ -92,18 +161,18 @@ public record TileScores(Task task, int[] truth, float[][] probs) {
         for (int i = 0; i < truth.length; i++) {
             none += predicted(i) == 0 ? 1 : 0;
         }
-        return truth.length == 0 ? 1 : (double) none / truth.length;
+        return truth.length == 0 ? Double.NaN : (double) none / truth.length;
     }
 
-    /** The metrics block of a model's metadata and of an evaluation report. */
+    /** The metrics block of a model's metadata and of an evaluation report; figures that are not defined are null. */
     public ModelMetadata.Metrics metrics(TileScores distractors) {
         ConfusionMatrix m = confusion();
         Map<String, ModelMetadata.ClassMetrics> per = new LinkedHashMap<>();
         for (int c = 0; c < task.classes().size(); c++) {
-            per.put(task.classes().get(c).id(), new ModelMetadata.ClassMetrics(round(m.precision(c)), round(m.recall(c)), round(m.f1(c)),
-                    (int) m.support(c), round(prCurve(c).averagePrecision())));
+            per.put(task.classes().get(c).id(), new ModelMetadata.ClassMetrics(Figures.json(m.precision(c)), Figures.json(m.recall(c)),
+                    Figures.json(m.f1(c)), (int) m.support(c), Figures.json(prCurve(c).averagePrecision())));
         }
-        return new ModelMetadata.Metrics(per, round(m.accuracy()), size(), distractors == null ? Double.NaN : round(distractors.shareNone()),
+        return new ModelMetadata.Metrics(per, Figures.json(m.accuracy()), size(), distractors == null ? null : Figures.json(distractors.shareNone()),
                 distractors == null ? 0 : distractors.size(), m.counts());
     }
 

@@ -83,6 +83,24 @@ public final class EvidenceRecorder implements AutoCloseable {
         return Detection.Evidence.frame(s.uri().toString(), ts, box == null ? null : box.toArray(), s.sha256());
     }
 
+    /**
+     * Renders one frame and stores it at {@code reserved}, a URI the store chose before the picture existed
+     * ({@link EvidenceStore#reserve}): the video job names its pictures on its detection path and renders them off it.
+     *
+     * @param box   the object's box in 0..1, or null (a closing frame)
+     * @param label a short ASCII label drawn above the box
+     */
+    public Detection.Evidence recordAt(java.net.URI reserved, long ts, byte[] jpeg, Box box, String label) throws IOException {
+        EvidenceFrames.Rendered r;
+        try {
+            r = frames.render(jpeg, box, label, List.of());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(reserved + ": " + e.getMessage(), e);
+        }
+        EvidenceStore.Stored s = store.putAt(reserved, r.jpeg());
+        return Detection.Evidence.frame(s.uri().toString(), ts, box == null ? null : box.toArray(), s.sha256());
+    }
+
     @Override
     public void close() {
         frames.close();

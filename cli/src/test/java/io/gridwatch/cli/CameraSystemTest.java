@@ -1,0 +1,205 @@
+package io.gridwatch.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gridwatch.json.Json;
+import io.gridwatch.stack.Snapshot;
+import io.gridwatch.stack.Snapshots;
+import io.gridwatch.testkit.TestServices;
+import io.gridwatch.topics.Topics;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A camera case through the commands a person runs, with the job killed the way it happens: {@code up}; a scripted stall
+ * clip ({@code models generate --clip --scenario stall}) registered with {@code cameras import} (a file camera, played at
+ * its own pace by the camera workers); a short dwell rule pushed with {@code rules push}; the job ({@code gridwatch
+ * pipeline}) killed with SIGKILL while the stall is seen but not yet confirmed, and started again by {@code up}. The
+ * stall must still raise exactly one 0501 case whose dwell began before the crash, with its evidence pictures on disk
+ * matching their SHA-256, and the case must end (auto-verified) when the stall is taken away.
+ *
+ * <p>Its own stack on free ports and its own var directory, like {@link WholeSystemTest}.
+ */
+class CameraSystemTest {
+
+    private static final String CAMERA = "cam-sys-" + Long.toHexString(System.nanoTime());
+    private static final Duration WAIT = Duration.ofSeconds(150);
+
+    @TempDir
+    static Path home;
+    static Path config;
+    static String database;
+    static int kafkaPort;
+
+    static CliRun run(String... args) {
+        return CliRun.of(home, config, args);
+    }
+
+    @BeforeAll
+    static void configure() throws Exception {
+        TestServices services = TestServices.shared();
+        database = "gw_cam_" + Long.toHexString(System.nanoTime());
+        kafkaPort = TestServices.freePort();
+        config = Files.writeString(home.resolve("gridwatch.yaml"), String.format("""
+                stack:
+                  var_dir: var
+                  kafka: {host: 127.0.0.1, port: %d, controller_port: %d}
+                  mqtt: {host: 127.0.0.1, port: %d}
+                  postgres: {host: %s, port: %d, database: %s, user: %s}
+                """, kafkaPort, TestServices.freePort(), TestServices.freePort(), services.postgres().host(),
+                services.postgres().port(), database, services.postgresUser()));
+    }
+
+    @AfterAll
+    static void down() {
+        CliRun r = run("down");
+        System.out.println(r.out() + r.err());
+        TestServices.shared().postgres().dropDatabase(database);
+    }
+
+    @Test
+    void aStallSeenAcrossAKilledJobRaisesOneCaseWithItsEvidenceAndEndsWhenTakenAway() throws Exception {
+        // the clip: 0.2 s a frame as played; 20 s empty, the stall for 60 s, 20 s empty (then it loops: the camera is removed before)
+        Path clips = Files.createDirectories(home.resolve("clips"));
+        CliRun gen = run("models", "generate", "--clip", "--scenario", "stall", "--seed", "1", "--seconds-per-frame", "6",
+                "--before-minutes", "10", "--stay-minutes", "30", "--after-minutes", "10", "--out", clips.toString());
+        assertThat(gen.status()).as(gen.out() + gen.err()).isZero();
+        Path yaml = Files.writeString(clips.resolve("camera.yaml"),
+                Files.readString(clips.resolve("stall.yaml")).replace("cam-scenario-stall", CAMERA));
+
+        CliRun up = run("up");
+        assertThat(up.status()).as(up.out() + up.err()).isZero();
+
+        // stay 30 s (≈ 15 sampled frames), forgive 6 s unseen, end 6 s after it is gone
+        Path rule = Files.writeString(home.resolve("rule.json"), "{\"schema\":1,\"rule_id\":\"stall." + CAMERA + "\",\"family\":\"dwell.stall\","
+                + "\"kind\":\"dwell\",\"scope\":{\"camera\":\"" + CAMERA + "\",\"purpose\":\"no_vending\"},\"object\":\"stall\","
+                + "\"category\":{\"kind\":\"event\",\"code\":\"0501\"},\"stay_s\":30,\"max_gap_s\":6,\"clear_s\":6,\"min_score\":0.6,"
+                + "\"latest_every_s\":10}");
+        CliRun push = run("rules", "push", rule.toString());
+        assertThat(push.status()).as(push.out() + push.err()).isZero();
+        CliRun imported = run("cameras", "import", yaml.toString());
+        assertThat(imported.status()).as(imported.out() + imported.err()).isZero();
+
+        // the job sees the stall (its observations say so), keeps it in a checkpoint or two, and is killed before confirming it
+        long seenAt = awaitStallObserved();
+        Snapshots snapshots = new Snapshots(home.resolve("var/checkpoints/sensor-pipeline"), home.resolve("var/savepoints/sensor-pipeline"));
+        long now = snapshots.newest().map(Snapshot::number).orElse(0L);
+        waitUntil(Duration.ofMillis(300), () -> snapshots.newest().map(Snapshot::number).orElse(0L) >= now + 2);
+        assertThat(casesOfCamera()).as("killed before the stall was confirmed").isEmpty();
+        long pid = Long.parseLong(Files.readString(home.resolve("var/run/pipeline.pid")).strip());
+        ProcessHandle job = ProcessHandle.of(pid).orElseThrow();
+        assertThat(job.destroyForcibly()).isTrue(); // SIGKILL
+        job.onExit().get();
+        System.out.printf("pipeline killed %.1f s after the stall was first observed%n", (System.currentTimeMillis() - seenAt) / 1e3);
+
+        CliRun again = run("up");
+        assertThat(again.status()).as(again.out() + again.err()).isZero();
+        assertThat(again.out()).contains("had died").containsPattern("pipeline +up");
+        assertThat(Files.readString(home.resolve("var/log/pipeline.log"))).contains("resuming from checkpoint chk-");
+
+        // one case, raised after the restart, its dwell begun before the crash; it ends when the stall has gone
+        waitUntil(Duration.ofSeconds(2), () -> casesOfCamera().stream().anyMatch(c -> c.path("status").asText().equals("verified")));
+        CliRun removed = run("cameras", "remove", CAMERA); // before the clip loops and the stall comes back
+        assertThat(removed.status()).as(removed.out() + removed.err()).isZero();
+        Thread.sleep(5_000); // and no second case follows
+        List<JsonNode> cases = casesOfCamera();
+        assertThat(cases).as("one case per problem, across the crash").hasSize(1);
+        JsonNode c = cases.get(0);
+        assertThat(c.path("category").path("code").asText()).isEqualTo("0501");
+        assertThat(c.path("first_seen").asLong()).as("the stall was first seen before the crash").isLessThanOrEqualTo(seenAt);
+        assertThat(c.path("grid").path("code").asText()).hasSize(15);
+
+        List<String> roles = new ArrayList<>();
+        for (JsonNode e : c.path("evidence")) {
+            if (!e.path("type").asText().equals("frame")) {
+                continue;
+            }
+            Path file = Path.of(URI.create(e.path("uri").asText()));
+            assertThat(file).as("evidence on disk").isRegularFile();
+            String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+            assertThat(sha).as("the case's hash of " + file).isEqualTo(e.path("sha256").asText());
+            roles.add(file.getFileName().toString()); // <time>-<role>-<hash>.jpg
+        }
+        assertThat(String.join(" ", roles)).contains("appeared").contains("confirmed").contains("cleared");
+    }
+
+    /** Reads gw.observations.v1 until the job has seen the stall in the camera's zone; returns the capture time of that frame. */
+    private static long awaitStallObserved() throws Exception {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort,
+                ConsumerConfig.GROUP_ID_CONFIG, "it-cam-sys-" + System.nanoTime(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName()))) {
+            consumer.subscribe(List.of(Topics.OBSERVATIONS.name()));
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            int seen = 0;
+            double best = 0;
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                    JsonNode o = Json.mapper().readTree(r.value());
+                    if (o.path("camera").asText().equals(CAMERA)) {
+                        seen++;
+                        if (o.path("object").asText().equalsIgnoreCase("stall")) {
+                            best = Math.max(best, o.path("score").asDouble());
+                        }
+                    }
+                    if (o.path("camera").asText().equals(CAMERA) && o.path("object").asText().equalsIgnoreCase("stall")
+                            && o.path("score").asDouble() >= 0.6) {
+                        return o.path("ts").asLong();
+                    }
+                }
+            }
+            System.out.println(run("cameras", "status").out());
+            for (String log : List.of("cameras.log", "pipeline.log")) {
+                List<String> lines = Files.readAllLines(home.resolve("var/log").resolve(log));
+                System.out.println("---- " + log + "\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size())));
+            }
+            throw new AssertionError("the job did not observe the stall within " + WAIT.toSeconds() + " s (" + seen
+                    + " observations of the camera, best stall score " + best + ")");
+        }
+    }
+
+    private static List<JsonNode> casesOfCamera() throws Exception {
+        CliRun r = run("cases", "--json");
+        assertThat(r.status()).as(r.err()).isZero();
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : r.out().lines().filter(l -> l.startsWith("{")).toList()) {
+            JsonNode c = Json.mapper().readTree(line);
+            for (JsonNode s : c.path("sources")) {
+                if (CAMERA.equals(s.path("id").asText())) {
+                    out.add(c);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void waitUntil(Duration every, Callable<Boolean> condition) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.call()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + WAIT.toSeconds() + " s");
+            }
+            Thread.sleep(every.toMillis());
+        }
+    }
+}
