@@ -46,7 +46,7 @@ class ConfigTest {
     void theSensorPipelineJobsSettingsHaveTheirDefaults() {
         GridwatchConfig.SensorPipelineConfig j = GridwatchConfig.defaults().jobs().sensorPipeline();
         assertThat(j.consumerGroup()).isEqualTo("gridwatch-sensor-pipeline");
-        assertThat(j.checkpointInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(j.checkpointInterval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(j.retainedCheckpoints()).isEqualTo(3);
         assertThat(j.outOfOrderness()).isEqualTo(Duration.ofSeconds(5));
         assertThat(j.idleness()).isEqualTo(Duration.ofSeconds(30));
@@ -62,7 +62,7 @@ class ConfigTest {
         GridwatchConfig.SensorPipelineConfig j = GridwatchConfig.load(f).jobs().sensorPipeline();
         assertThat(j.lateness()).isEqualTo(Duration.ofHours(2));
         assertThat(j.batch()).isEqualTo(new GridwatchConfig.Batch(1_000, 50, 200));
-        assertThat(j.checkpointInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(j.checkpointInterval()).isEqualTo(Duration.ofSeconds(2));
 
         Path typo = Files.writeString(dir.resolve("typo.yaml"), "jobs:\n  sensor_pipeline:\n    checkpoint_intervall_s: 2\n");
         assertThatThrownBy(() -> GridwatchConfig.load(typo)).hasMessageContaining("typo.yaml").hasMessageContaining("'checkpoint_intervall_s'")
