@@ -34,7 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * its own pace by the camera workers); a short dwell rule pushed with {@code rules push}; the job ({@code gridwatch
  * pipeline}) killed with SIGKILL while the stall is seen but not yet confirmed, and started again by {@code up}. The
  * stall must still raise exactly one 0501 case whose dwell began before the crash, with its evidence pictures on disk
- * matching their SHA-256, and the case must end (auto-verified) when the stall is taken away.
+ * matching their SHA-256 and the real face pasted into the clip (a photograph from Debian's opencv-doc) blurred in every
+ * one, and the case must end (auto-verified) when the stall is taken away.
  *
  * <p>Its own stack on free ports and its own var directory, like {@link WholeSystemTest}.
  */
@@ -82,8 +83,19 @@ class CameraSystemTest {
         CliRun gen = run("models", "generate", "--clip", "--scenario", "stall", "--seed", "1", "--seconds-per-frame", "6",
                 "--before-minutes", "10", "--stay-minutes", "30", "--after-minutes", "10", "--out", clips.toString());
         assertThat(gen.status()).as(gen.out() + gen.err()).isZero();
-        Path yaml = Files.writeString(clips.resolve("camera.yaml"),
-                Files.readString(clips.resolve("stall.yaml")).replace("cam-scenario-stall", CAMERA));
+        // a real face in view, outside the zone (a passer-by close to the camera): Debian opencv-doc's Messi, head and shoulders
+        Path face = clips.resolve("face.png");
+        ffmpeg("-i", MESSI.toString(), "-vf", "crop=90:90:200:70", face.toString());
+        Path clip = clips.resolve("stall-face.mp4");
+        ffmpeg("-i", clips.resolve("stall.mp4").toString(), "-i", face.toString(), "-filter_complex", "[0][1]overlay=" + FACE_AT + ":" + FACE_AT,
+                "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-g", "10", "-keyint_min", "10", "-sc_threshold", "0",
+                "-pix_fmt", "yuv420p", "-an", clip.toString());
+        Path still = clips.resolve("still.png");
+        ffmpeg("-i", clip.toString(), "-frames:v", "1", still.toString());
+        double faceSharpness = sharpness(Files.readAllBytes(still));
+        Path yaml = Files.writeString(clips.resolve("camera.yaml"), Files.readString(clips.resolve("stall.yaml"))
+                .replace("cam-scenario-stall", CAMERA).replace(clips.resolve("stall.mp4").toAbsolutePath().toString(), clip.toString()));
+        assertThat(Files.readString(yaml)).contains(clip.toString());
 
         CliRun up = run("up");
         assertThat(up.status()).as(up.out() + up.err()).isZero();
@@ -137,8 +149,41 @@ class CameraSystemTest {
             String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
             assertThat(sha).as("the case's hash of " + file).isEqualTo(e.path("sha256").asText());
             roles.add(file.getFileName().toString()); // <time>-<role>-<hash>.jpg
+            assertThat(sharpness(Files.readAllBytes(file))).as("the face in %s is blurred (sharpness in the clip %.0f)", file, faceSharpness)
+                    .isLessThan(faceSharpness / 10);
         }
         assertThat(String.join(" ", roles)).contains("appeared").contains("confirmed").contains("cleared");
+    }
+
+    /** Debian opencv-doc's photograph of Lionel Messi (548×342); his face at (226, 96), 33×30 px. */
+    static final Path MESSI = Path.of("/usr/share/doc/opencv-doc/examples/data/messi5.jpg");
+    /** Where the 90×90 crop from (200, 70) is pasted into the clip; the face is then at FACE_AT + (26, 26). */
+    static final int FACE_AT = 10;
+
+    private static void ffmpeg(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("ffmpeg", "-nostdin", "-v", "error", "-y"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as("%s: %s", cmd, out).isZero();
+    }
+
+    /** Variance of the Laplacian of the grey picture over the pasted face: what blurring takes away. */
+    private static double sharpness(byte[] picture) {
+        try (org.bytedeco.opencv.opencv_core.Mat gray = org.bytedeco.opencv.global.opencv_imgcodecs.imdecode(
+                new org.bytedeco.opencv.opencv_core.Mat(new org.bytedeco.javacpp.BytePointer(picture)),
+                org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_GRAYSCALE);
+             org.bytedeco.opencv.opencv_core.Mat roi = new org.bytedeco.opencv.opencv_core.Mat(gray,
+                     new org.bytedeco.opencv.opencv_core.Rect(FACE_AT + 26, FACE_AT + 26, 33, 30));
+             org.bytedeco.opencv.opencv_core.Mat lap = new org.bytedeco.opencv.opencv_core.Mat();
+             org.bytedeco.opencv.opencv_core.Mat mean = new org.bytedeco.opencv.opencv_core.Mat();
+             org.bytedeco.opencv.opencv_core.Mat std = new org.bytedeco.opencv.opencv_core.Mat()) {
+            assertThat(gray.cols()).as("evidence at the clip's size").isEqualTo(320);
+            org.bytedeco.opencv.global.opencv_imgproc.Laplacian(roi, lap, org.bytedeco.opencv.global.opencv_core.CV_64F);
+            org.bytedeco.opencv.global.opencv_core.meanStdDev(lap, mean, std);
+            double sd = new org.bytedeco.javacpp.DoublePointer(std.data()).get();
+            return sd * sd;
+        }
     }
 
     /** Reads gw.observations.v1 until the job has seen the stall in the camera's zone; returns the capture time of that frame. */
