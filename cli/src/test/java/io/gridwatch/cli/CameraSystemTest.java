@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.gridwatch.json.Json;
 import io.gridwatch.stack.Snapshot;
 import io.gridwatch.stack.Snapshots;
-import io.gridwatch.testkit.TestServices;
 import io.gridwatch.topics.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -46,34 +45,20 @@ class CameraSystemTest {
 
     @TempDir
     static Path home;
-    static Path config;
-    static String database;
-    static int kafkaPort;
+    static OwnStack stack;
 
     static CliRun run(String... args) {
-        return CliRun.of(home, config, args);
+        return stack.run(args);
     }
 
     @BeforeAll
     static void configure() throws Exception {
-        TestServices services = TestServices.shared();
-        database = "gw_cam_" + Long.toHexString(System.nanoTime());
-        kafkaPort = TestServices.freePort();
-        config = Files.writeString(home.resolve("gridwatch.yaml"), String.format("""
-                stack:
-                  var_dir: var
-                  kafka: {host: 127.0.0.1, port: %d, controller_port: %d}
-                  mqtt: {host: 127.0.0.1, port: %d}
-                  postgres: {host: %s, port: %d, database: %s, user: %s}
-                """, kafkaPort, TestServices.freePort(), TestServices.freePort(), services.postgres().host(),
-                services.postgres().port(), database, services.postgresUser()));
+        stack = OwnStack.in(home, "gw_cam_");
     }
 
     @AfterAll
     static void down() {
-        CliRun r = run("down");
-        System.out.println(r.out() + r.err());
-        TestServices.shared().postgres().dropDatabase(database);
+        stack.down();
     }
 
     @Test
@@ -189,7 +174,7 @@ class CameraSystemTest {
     /** Reads gw.observations.v1 until the job has seen the stall in the camera's zone; returns the capture time of that frame. */
     private static long awaitStallObserved() throws Exception {
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort,
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + stack.kafkaPort(),
                 ConsumerConfig.GROUP_ID_CONFIG, "it-cam-sys-" + System.nanoTime(),
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
@@ -224,27 +209,10 @@ class CameraSystemTest {
     }
 
     private static List<JsonNode> casesOfCamera() throws Exception {
-        CliRun r = run("cases", "--json");
-        assertThat(r.status()).as(r.err()).isZero();
-        List<JsonNode> out = new ArrayList<>();
-        for (String line : r.out().lines().filter(l -> l.startsWith("{")).toList()) {
-            JsonNode c = Json.mapper().readTree(line);
-            for (JsonNode s : c.path("sources")) {
-                if (CAMERA.equals(s.path("id").asText())) {
-                    out.add(c);
-                }
-            }
-        }
-        return out;
+        return stack.casesOf(CAMERA);
     }
 
     private static void waitUntil(Duration every, Callable<Boolean> condition) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.call()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + WAIT.toSeconds() + " s");
-            }
-            Thread.sleep(every.toMillis());
-        }
+        OwnStack.waitUntil(WAIT, every, condition);
     }
 }

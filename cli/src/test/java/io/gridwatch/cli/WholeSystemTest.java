@@ -1,7 +1,6 @@
 package io.gridwatch.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.gridwatch.json.Json;
 import io.gridwatch.stack.ServiceHeartbeat;
 import io.gridwatch.stack.Snapshot;
 import io.gridwatch.stack.Snapshots;
@@ -21,7 +20,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,35 +40,24 @@ class WholeSystemTest {
 
     @TempDir
     static Path home;
-    static Path config;
+    static OwnStack stack;
     static String database;
     static String mqttUri;
 
     static CliRun run(String... args) {
-        return CliRun.of(home, config, args);
+        return stack.run(args);
     }
 
     @BeforeAll
     static void configure() throws Exception {
-        TestServices services = TestServices.shared();
-        database = "gw_sys_" + Long.toHexString(System.nanoTime());
-        int mqttPort = TestServices.freePort();
-        mqttUri = "tcp://127.0.0.1:" + mqttPort;
-        config = Files.writeString(home.resolve("gridwatch.yaml"), String.format("""
-                stack:
-                  var_dir: var
-                  kafka: {host: 127.0.0.1, port: %d, controller_port: %d}
-                  mqtt: {host: 127.0.0.1, port: %d}
-                  postgres: {host: %s, port: %d, database: %s, user: %s}
-                """, TestServices.freePort(), TestServices.freePort(), mqttPort, services.postgres().host(), services.postgres().port(),
-                database, services.postgresUser()));
+        stack = OwnStack.in(home, "gw_sys_");
+        database = stack.database();
+        mqttUri = stack.mqttUri();
     }
 
     @AfterAll
     static void down() {
-        CliRun r = run("down");
-        System.out.println(r.out() + r.err());
-        TestServices.shared().postgres().dropDatabase(database);
+        stack.down();
     }
 
     @Test
@@ -135,13 +122,7 @@ class WholeSystemTest {
 
     /** Polls {@code condition} until it holds; fails after {@link #WAIT}. */
     private static void waitUntil(Duration every, java.util.concurrent.Callable<Boolean> condition) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.call()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + WAIT.toSeconds() + " s");
-            }
-            Thread.sleep(every.toMillis());
-        }
+        OwnStack.waitUntil(WAIT, every, condition);
     }
 
     private static void publish(long t0, int from, int to) throws Exception {
@@ -177,17 +158,6 @@ class WholeSystemTest {
     }
 
     private static List<JsonNode> casesOfSensor() throws Exception {
-        CliRun r = run("cases", "--json");
-        assertThat(r.status()).as(r.err()).isZero();
-        List<JsonNode> out = new ArrayList<>();
-        for (String line : r.out().lines().filter(l -> l.startsWith("{")).toList()) {
-            JsonNode c = Json.mapper().readTree(line);
-            for (JsonNode s : c.path("sources")) {
-                if (SENSOR.equals(s.path("id").asText())) {
-                    out.add(c);
-                }
-            }
-        }
-        return out;
+        return stack.casesOf(SENSOR);
     }
 }
