@@ -100,13 +100,16 @@ final class CameraDemo {
     /** Scene minutes after it has gone (20 s of clip: long enough for the rules' clear_s). */
     static final double AFTER_MIN = 10;
     /**
-     * Grey levels by which the served clips' brightness may alternate from one key frame to the next (a camera's auto
-     * exposure hunting). 0: none. It was 4 while the camera workers' change gate judged only the zones' mean change, which
-     * a stall setting up in a corner of the plaza hardly moves; the gate now also counts changed cells (ChangeGate).
+     * Grey levels by which the served clips' brightness alternates from one key frame to the next (a camera's auto
+     * exposure hunting), so that the camera workers' change gate lets every sampled frame through. The gate passes a
+     * stall setting up (it counts changed cells since ChangeGate was mended), but once a thing has gone the view stays
+     * unchanged and the gate lets it through only once a minute: a case ends on the first frame at least {@code clear_s}
+     * after the thing was last seen, and the demo's clips end 20 s after it went. With the defaults (clear_s 5–30 min) a
+     * minute's heartbeat costs nothing; for the demo's 8 s it would keep the water case open.
      */
-    static final int FLICKER = 0;
+    static final int FLICKER = 4;
     /** Bumped when the clips' recipe changes: the cache folder is named after it. */
-    static final String CLIPS_VERSION = "v2";
+    static final String CLIPS_VERSION = "v3";
 
     /** The demo's dwell rules (wall time, measured at capture): far shorter than the defaults (10 min for a stall). */
     static final int STAY_S = 10;

@@ -1,5 +1,7 @@
 package io.gridwatch.cli;
 
+import io.gridwatch.stack.BackgroundProcess;
+
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -24,7 +26,6 @@ final class DemoStreams implements AutoCloseable {
     /** The Debian packages that provide the programs. */
     static final List<String> PACKAGES = List.of("ffmpeg", "rtsp-server-perl");
 
-    private static final Path SETSID = Path.of("/usr/bin/setsid");
 
     private final Path log;
     private final List<Process> processes = new ArrayList<>();
@@ -149,30 +150,12 @@ final class DemoStreams implements AutoCloseable {
         return p;
     }
 
-    /**
-     * A shutdown hook does not run when the JVM is killed (kill -9), and a child does not end with its parent: a watchdog
-     * in a session of its own polls, once a second, whether this JVM and the server still run, and ends the server when
-     * this JVM is gone (zombies count as gone: /proc keeps them until they are reaped).
-     */
+    /** Ends the stream server with this JVM, even when the JVM is killed (the stack's watchdog, {@link BackgroundProcess}). */
     private void watch(Process program) throws IOException {
-        String script = """
-                alive() { [ -r /proc/$1/stat ] && read -r s < /proc/$1/stat && s=${s##*) } && [ "${s%% *}" != Z ]; }
-                while alive $0 && alive $1; do sleep 1; done
-                if alive $1 && ! alive $0; then
-                  echo "gridwatch demo watchdog: JVM $0 is gone, stopping stream server pid $1"
-                  kill $1; for i in $(seq 50); do alive $1 || exit 0; sleep 0.1; done; kill -9 $1
-                fi""";
-        List<String> command = new ArrayList<>();
-        if (Files.isExecutable(SETSID)) {
-            command.add(SETSID.toString());
-        }
-        command.addAll(List.of("bash", "-c", script, String.valueOf(ProcessHandle.current().pid()), String.valueOf(program.pid())));
         try {
-            new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        } catch (IOException e) {
-            program.destroyForcibly();
-            throw new IOException("cannot start the watchdog that ends stream server " + program.pid() + " with this JVM: " + e.getMessage(), e);
+            BackgroundProcess.endWithThisJvm(program, log);
+        } catch (io.gridwatch.stack.StackException e) {
+            throw new IOException("stream server " + program.pid() + ": " + e.getMessage(), e);
         }
     }
 

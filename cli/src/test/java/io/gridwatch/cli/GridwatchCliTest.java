@@ -126,7 +126,7 @@ class GridwatchCliTest {
     @Test
     void demoRunsEndToEndAndStoresWhatItShows() throws Exception {
         CliRun r = run("demo", "--day-seconds", "20");
-        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.status()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).contains("kafka     up").contains("created topics")
                 .contains("68,246").contains("SYNTHETIC").contains("高新园区").contains("outside the unit grids")
                 .contains("2101  城市防台防汛")

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * terminal of the launcher does not reach it; tests leave it off so that their services die with the build, and then a
  * watchdog ends the program when this JVM ends, however it ends.
  */
-final class BackgroundProcess {
+public final class BackgroundProcess {
 
     private static final Path SETSID = Path.of("/usr/bin/setsid");
 
@@ -51,12 +51,12 @@ final class BackgroundProcess {
      * process does not die with its parent on its own. In a session of its own, so that a signal to the JVM's process
      * group does not end the watchdog before the program. The state test skips zombies: /proc keeps them until reaped.
      */
-    private static void endWithThisJvm(Process program, Path logFile) {
+    public static void endWithThisJvm(Process program, Path logFile) {
         String script = """
                 alive() { [ -r /proc/$1/stat ] && read -r s < /proc/$1/stat && s=${s##*) } && [ "${s%% *}" != Z ]; }
                 while alive $0 && alive $1; do sleep 1; done
                 if alive $1 && ! alive $0; then
-                  echo "gridwatch watchdog: JVM $0 is gone, stopping its service (pid $1)"
+                  echo "gridwatch watchdog: JVM $0 is gone, stopping pid $1 that it started"
                   kill $1; for i in $(seq 50); do alive $1 || exit 0; sleep 0.1; done; kill -9 $1
                 fi""";
         List<String> command = new ArrayList<>();
