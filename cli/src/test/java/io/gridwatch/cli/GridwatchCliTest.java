@@ -42,20 +42,10 @@ class GridwatchCliTest {
     @BeforeAll
     static void configure() throws Exception {
         // the test's own stack: free ports, its own var dir and database, so a developer's stack is never touched
-        TestServices services = TestServices.shared();
-        database = "gw_cli_" + Long.toHexString(System.nanoTime());
-        config = Files.writeString(home.resolve("gridwatch.yaml"), String.format("""
-                stack:
-                  var_dir: var
-                  kafka: {host: 127.0.0.1, port: %d, controller_port: %d}
-                  mqtt: {host: 127.0.0.1, port: %d}
-                  postgres: {host: %s, port: %d, database: %s, user: %s}
-                """, freePort(), freePort(), freePort(), services.postgres().host(), services.postgres().port(), database,
-                services.postgresUser()));
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            run("down");
-            services.postgres().dropDatabase(database);
-        }));
+        OwnStack stack = OwnStack.in(home, "gw_cli_");
+        database = stack.database();
+        config = stack.config();
+        Runtime.getRuntime().addShutdownHook(new Thread(stack::down));
     }
 
     @Test

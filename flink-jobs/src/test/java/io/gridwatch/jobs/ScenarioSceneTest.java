@@ -86,7 +86,8 @@ class ScenarioSceneTest {
                 return;
             }
             long ts = i * 1000L / SceneClip.FPS;
-            TileFrame tiles = analyser.analyse(img, ts);
+            // the job's own path: only the zones' tiles, re-scored where they changed or differ from the baseline
+            TileFrame tiles = analyser.analyse(camera.id(), img, ts, camera.zones(), scene.baseline());
             List<WatchedZone> zones = new ArrayList<>();
             for (CameraZone z : camera.zones()) {
                 zones.add(WatchedZone.of(z, tiles));
