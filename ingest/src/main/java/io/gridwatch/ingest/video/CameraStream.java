@@ -195,6 +195,7 @@ public final class CameraStream implements AutoCloseable {
     }
 
     private synchronized void failure(String what) {
+        state = CameraHealth.State.BACKOFF; // before the error shows: health never says ONLINE beside a fresh failure
         errors++;
         lastError = what;
         LOG.warn("camera {} ({}): {}; reconnecting", cameraId, source.location(), what);

@@ -131,13 +131,14 @@ class CameraStreamTest {
     @Test
     void theGateReadsLumaAndNoFrameIsConvertedToBgr() throws Exception {
         List<SampledFrame> out = new CopyOnWriteArrayList<>();
-        CameraStream.Costs c;
-        CameraHealth h;
-        try (CameraStream cam = new CameraStream("cam-luma", still.toString(), List.of(), FAST, out::add).start()) {
+        CameraStream cam = new CameraStream("cam-luma", still.toString(), List.of(), FAST, out::add).start();
+        try {
             await(() -> cam.health().framesIn() >= 20, "20 frames");
-            h = cam.health();
-            c = cam.costs();
+        } finally {
+            cam.close(); // joins the stream's thread: the counts below are final, not caught between two frames
         }
+        CameraHealth h = cam.health();
+        CameraStream.Costs c = cam.costs();
         // the gate read the decoder's luma plane, and the frames it let through went from YUV to MJPEG: no BGR picture at all
         assertThat(c.judged()).isGreaterThanOrEqualTo(10).isLessThanOrEqualTo(h.framesIn()); // sampled of those decoded (4 of 5 a loop)
         assertThat(c.converted()).isZero();
@@ -237,7 +238,8 @@ class CameraStreamTest {
             int before = out.size();
             await(() -> out.size() >= before + 4, "frames sampled from every frame of the stream");
             assertThat(cam.health().state()).isEqualTo(CameraHealth.State.ONLINE);
-            assertThat(out.subList(before, out.size())).noneMatch(SampledFrame::keyFrame);
+            List<SampledFrame> now = List.copyOf(out); // the stream still appends: a sub-list view of the live list would throw
+            assertThat(now.subList(before, now.size())).noneMatch(SampledFrame::keyFrame);
         } finally {
             TestClips.stop(server);
         }
