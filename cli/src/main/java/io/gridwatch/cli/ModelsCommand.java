@@ -3,6 +3,8 @@ package io.gridwatch.cli;
 import io.gridwatch.json.Json;
 import io.gridwatch.models.SceneClass;
 import io.gridwatch.models.cnn.Task;
+import io.gridwatch.models.photos.PhotoScenes;
+import io.gridwatch.models.photos.WallpaperPhotos;
 import io.gridwatch.models.cnn.TileClassifier;
 import io.gridwatch.models.cnn.Trainer;
 import io.gridwatch.models.detect.CnnTileDetector;
@@ -88,6 +90,20 @@ final class ModelsCommand implements Callable<Integer> {
         @Option(names = "--distractor-scenes", description = "held-out distractor-only scenes (default: per task)")
         Integer distractorScenes;
 
+        @Option(names = "--generated-only", description = "train on generated scenes only, without the real pictures of Debian's wallpaper "
+                + "packages (models/DATA.md; by default they are fetched on first use into var/cache/wallpapers)")
+        boolean generatedOnly;
+
+        private PhotoScenes photos;
+
+        /** The real pictures, loaded once for all tasks (null with --generated-only). */
+        private PhotoScenes photoScenes(PrintStream o) {
+            if (!generatedOnly && photos == null) {
+                photos = PhotoScenes.wallpapers(models.top.workspace().varDir().resolve("cache/wallpapers"), o);
+            }
+            return photos;
+        }
+
         @Override
         public Integer call() {
             PrintStream o = System.out;
@@ -109,7 +125,7 @@ final class ModelsCommand implements Callable<Integer> {
                 if (heldOut != null || distractorScenes != null) {
                     opt = opt.withHeldOut(heldOut != null ? heldOut : opt.heldOut(), distractorScenes != null ? distractorScenes : opt.distractorScenes());
                 }
-                Trainer.Result r = new Trainer(o).train(opt, dir);
+                Trainer.Result r = new Trainer(o, photoScenes(o)).train(opt, dir);
                 o.print(report.add(t.id(), r.heldOut(), r.distractors()));
                 o.printf(Locale.ROOT, "  %s: %s, %,d bytes, %.0f s%n%n", t.id(), r.file(), fileSize(r.file()), r.seconds());
             }
@@ -139,6 +155,10 @@ final class ModelsCommand implements Callable<Integer> {
         @Option(names = "--images", paramLabel = "DIR", description = "a folder of your own photos")
         Path images;
 
+        @Option(names = "--wallpapers", description = "the held-out real-photo test set: photographs from Debian wallpaper packages that "
+                + "no training step reads, labelled by eye (models/DATA.md); fetched on first use into var/cache/wallpapers")
+        boolean wallpapers;
+
         @Option(names = "--labels", paramLabel = "CSV", description = "their labels: image,label,x1,y1,x2,y2 (boxes in 0..1; UTF-8, commas)")
         Path labels;
 
@@ -156,7 +176,16 @@ final class ModelsCommand implements Callable<Integer> {
             if ((images == null) != (labels == null)) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--images and --labels go together");
             }
+            if (wallpapers && images != null) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--wallpapers is a labelled photo set of its own: give it or --images, not both");
+            }
             PrintStream o = System.out;
+            if (wallpapers) {
+                WallpaperPhotos.TestSet t = WallpaperPhotos.testSet(models.top.workspace().varDir().resolve("cache/wallpapers"), o);
+                images = t.images();
+                labels = t.labels();
+                o.printf("held-out wallpaper photos: %d in %s (labels %s)%n", t.photos(), images, labels);
+            }
             Path dir = report != null ? report : models.top.workspace().varDir().resolve("models/report");
             Map<Task, TileClassifier> m = new LinkedHashMap<>();
             for (Task t : Task.values()) {

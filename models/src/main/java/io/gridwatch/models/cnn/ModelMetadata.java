@@ -40,8 +40,17 @@ public record ModelMetadata(String task, List<String> classes, String modelFile,
     public record Normalisation(String type, double[] mean, double[] std) {
     }
 
+    /** @param realPictures the real pictures trained on beside the generated scenes (issue 13); null: generated scenes only */
     public record Training(long seed, String sceneSeeds, int scenes, Map<String, Integer> tiles, int epochs, int batchSize,
-                           double learningRate, double seconds, int threads) {
+                           double learningRate, double seconds, int threads, RealPictures realPictures) {
+    }
+
+    /**
+     * Real pictures in training (models/DATA.md): the manifest they are listed in and its SHA-256, the Debian packages
+     * and versions, how many pictures, and how many real-crop and composite scenes were drawn from them.
+     */
+    public record RealPictures(String manifest, String manifestSha256, Map<String, String> packages, int pictures, int negativeScenes,
+                               int compositeScenes, String sampling) {
     }
 
     public record HeldOut(String sceneSeeds, int scenes, String distractorSceneSeeds, int distractorScenes) {

@@ -3,6 +3,8 @@ package io.gridwatch.models.cnn;
 import io.gridwatch.models.SceneClass;
 import io.gridwatch.models.eval.Calibration;
 import io.gridwatch.models.eval.TileScores;
+import io.gridwatch.models.photos.PhotoScenes;
+import io.gridwatch.models.photos.WallpaperPhotos;
 import io.gridwatch.models.scene.Scene;
 import io.gridwatch.models.scene.SceneGenerator;
 import io.gridwatch.models.scene.SceneRecipe;
@@ -99,9 +101,40 @@ public final class Trainer {
     }
 
     private final PrintStream log;
+    /** Real pictures to cut negatives and composites from (issue 13); null: generated scenes only. */
+    private final PhotoScenes photos;
 
     public Trainer(PrintStream log) {
+        this(log, null);
+    }
+
+    public Trainer(PrintStream log, PhotoScenes photos) {
         this.log = log;
+        this.photos = photos;
+    }
+
+    /**
+     * Scenes on real pictures beside the generated ones ({@link PhotoScenes}): for every ten generated scenes, one real
+     * crop labelled none ({@link PhotoScenes#negative}) and one composite of generated targets on a real crop
+     * ({@link PhotoScenes#composite}) — scene index i ≡ 0 and ≡ 5 (mod 10), seeded from the generated scene's seed.
+     * The same for the validation scenes the context stage and the factors are fitted on, so that the decision learns
+     * what real backgrounds look like to the net.
+     */
+    static final int PHOTO_EVERY = 10;
+
+    /** Real scenes for the numbered scenes {@code from..to-1} whose seeds {@code seedOf} gives, in index order. */
+    List<Scene> photoScenes(Task task, int from, int to, java.util.function.IntFunction<Long> seedOf) {
+        if (photos == null) {
+            return List.of();
+        }
+        return java.util.stream.IntStream.range(from, to).filter(i -> i % PHOTO_EVERY == 0 || i % PHOTO_EVERY == PHOTO_EVERY / 2)
+                .parallel().mapToObj(i -> i % PHOTO_EVERY == 0 ? photos.negative(seedOf.apply(i), task) : photos.composite(seedOf.apply(i), task))
+                .toList();
+    }
+
+    /** None-tiles of a real crop are the hard negatives: kept 3.5 times as often as a generated scene's (at most all). */
+    static double photoKeepNone(double keepNone) {
+        return Math.min(1.0, keepNone * 3.5);
     }
 
     /**
@@ -125,6 +158,9 @@ public final class Trainer {
         TileSet set = new TileSet(o.task());
         for (Scene s : scenes) {
             set.addTrainingTiles(s, new SplittableRandom(s.seed() ^ 0xA5A5A5A5L), o.keepNone());
+        }
+        for (Scene s : photoScenes(o.task(), from, to, i -> SceneSets.trainingSeed(o.seed(), i))) {
+            set.addTrainingTiles(s, new SplittableRandom(s.seed() ^ 0x5A5A5A5AL), s.placed().isEmpty() ? photoKeepNone(o.keepNone()) : o.keepNone());
         }
         return set;
     }
@@ -183,6 +219,9 @@ public final class Trainer {
             int base = from;
             List<Scene> scenes = ScenePool.generate(n, i -> SceneSets.validationSeed(o.seed(), base + i), SceneRecipe::mixed);
             for (Scene s : scenes) {
+                frames.add(frame(o.task(), tilesAlone, s));
+            }
+            for (Scene s : photoScenes(o.task(), base, base + n, i -> SceneSets.validationSeed(o.seed(), i))) {
                 frames.add(frame(o.task(), tilesAlone, s));
             }
         }
@@ -255,8 +294,9 @@ public final class Trainer {
     public Result train(Options o, Path outDir) {
         long t0 = System.nanoTime();
         int chunks = (o.scenes() + CHUNK_SCENES - 1) / CHUNK_SCENES;
-        log.printf("training %s: seed %d, %d scenes (generator v%d) in %d chunk%s, %d pass%s over each%n", o.task().id(), o.seed(), o.scenes(),
-                SceneGenerator.VERSION, chunks, chunks == 1 ? "" : "s", o.epochs(), o.epochs() == 1 ? "" : "es");
+        log.printf("training %s: seed %d, %d scenes (generator v%d) in %d chunk%s, %d pass%s over each%s%n", o.task().id(), o.seed(), o.scenes(),
+                SceneGenerator.VERSION, chunks, chunks == 1 ? "" : "s", o.epochs(), o.epochs() == 1 ? "" : "es",
+                photos == null ? "" : String.format(Locale.ROOT, "; and on %d real pictures: a real crop and a composite every %d scenes", photos.size(), PHOTO_EVERY));
         TileSet first = trainingTiles(o, 0, Math.min(o.scenes(), CHUNK_SCENES));
         NormalizerStandardize norm = new NormalizerStandardize();
         norm.fit(new TileBatches(first, 256, o.seed(), false)); // training tiles only (the first chunk's)
@@ -325,7 +365,7 @@ public final class Trainer {
                 new ModelMetadata.Normalisation("per-channel standardisation, fitted on the training tiles", mean, std), prior, decision.context(),
                 decision.calibration(),
                 new ModelMetadata.Training(o.seed(), o.seed() + "·10^7 + 0.." + (o.scenes() - 1), o.scenes(), tiles, o.epochs(), o.batchSize(),
-                        o.learningRate(), Math.round(trainSeconds * 10) / 10.0, Nd4j.getEnvironment().maxMasterThreads()),
+                        o.learningRate(), Math.round(trainSeconds * 10) / 10.0, Nd4j.getEnvironment().maxMasterThreads(), realPictures(o)),
                 new ModelMetadata.HeldOut("9·10^9 + 0.." + (o.heldOut() - 1), o.heldOut(), "9.5·10^9 + 0.." + (o.distractorScenes() - 1),
                         o.distractorScenes()),
                 metrics, "gridwatch models train --task " + o.task().id() + " --seed " + o.seed() + " --scenes " + o.scenes()
@@ -335,5 +375,18 @@ public final class Trainer {
         log.printf("  %s: accuracy %.4f, distractor specificity %.4f; written %s (%.0f s)%n", o.task().id(), metrics.accuracy(),
                 metrics.distractorSpecificity(), zip, seconds);
         return new Result(draft, model, held, distract, zip, seconds);
+    }
+
+    /** What real pictures the model learned from, for its metadata; null for generated scenes only. */
+    private ModelMetadata.RealPictures realPictures(Options o) {
+        if (photos == null) {
+            return null;
+        }
+        int per = (o.scenes() + PHOTO_EVERY - 1) / PHOTO_EVERY;
+        List<WallpaperPhotos.Entry> train = WallpaperPhotos.manifest(WallpaperPhotos.Use.TRAIN);
+        return new ModelMetadata.RealPictures("models/src/main/resources/io/gridwatch/models/photos/wallpapers.csv (use train)",
+                WallpaperPhotos.manifestSha256(), WallpaperPhotos.packages(train), photos.size(), per, per,
+                "none-tiles of real crops kept with p=" + photoKeepNone(o.keepNone()) + "; scene i ≡ 0 (mod 10) a real crop, ≡ 5 a composite; "
+                        + "the same share among the validation scenes");
     }
 }

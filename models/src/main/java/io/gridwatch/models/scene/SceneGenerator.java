@@ -714,7 +714,7 @@ public final class SceneGenerator {
     }
 
     /** JPEG at the given quality and back: the artefacts a camera stream has. */
-    static BufferedImage jpeg(BufferedImage img, float quality) {
+    public static BufferedImage jpeg(BufferedImage img, float quality) {
         try {
             ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
