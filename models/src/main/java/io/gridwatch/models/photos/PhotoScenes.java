@@ -31,7 +31,7 @@ import java.util.SplittableRandom;
 public final class PhotoScenes {
 
     /** A background picture (at most {@link WallpaperPhotos#WORK_WIDTH} across) and the tasks it may serve. */
-    public record Background(String name, BufferedImage image, java.util.Set<Task> tasks) {
+    public record Background(String name, BufferedImage image, java.util.Set<Task> tasks, boolean photo) {
     }
 
     private final List<Background> backgrounds;
@@ -56,7 +56,7 @@ public final class PhotoScenes {
         List<WallpaperPhotos.Entry> entries = WallpaperPhotos.manifest(WallpaperPhotos.Use.TRAIN);
         java.util.Map<WallpaperPhotos.Entry, java.nio.file.Path> files = WallpaperPhotos.files(entries, cacheDir, log);
         List<Background> out = java.util.Collections.synchronizedList(new ArrayList<>());
-        entries.parallelStream().forEach(e -> out.add(new Background(e.testName(), WallpaperPhotos.workImage(e, files.get(e), cacheDir), e.tasks())));
+        entries.parallelStream().forEach(e -> out.add(new Background(e.testName(), WallpaperPhotos.workImage(e, files.get(e), cacheDir), e.tasks(), e.photo())));
         List<Background> ordered = new ArrayList<>(out);
         ordered.sort(java.util.Comparator.comparing(Background::name)); // the same order whatever the threads did
         log.printf("real pictures: %d training backgrounds from %s%n", ordered.size(), WallpaperPhotos.packages(entries).keySet());
@@ -150,12 +150,17 @@ public final class PhotoScenes {
         return new SceneRecipe(null, r.nextInt(4) == 0 ? SceneRecipe.Light.DUSK : SceneRecipe.Light.DAY, objects, snow, 0);
     }
 
+    /** Photographs are drawn this often when there are any: they, not the artwork, are what cameras see. */
+    static final double PHOTO_SHARE = 0.7;
+
     /**
-     * A 4:3 crop of a random background covering 25–100 % of its width (a wide view or a close one), scaled to 320×240,
+     * A 4:3 crop of a random background (a photograph {@link #PHOTO_SHARE} of the time) covering 25–100 % of its width (a wide view or a close one), scaled to 320×240,
      * mirrored half the time.
      */
     private static BufferedImage crop(List<Background> from, SplittableRandom r) {
-        BufferedImage src = from.get(r.nextInt(from.size())).image();
+        List<Background> photos = from.stream().filter(Background::photo).toList();
+        List<Background> pool = !photos.isEmpty() && r.nextDouble() < PHOTO_SHARE ? photos : from;
+        BufferedImage src = pool.get(r.nextInt(pool.size())).image();
         int sw = src.getWidth();
         int sh = src.getHeight();
         int maxW = Math.min(sw, sh * 4 / 3);

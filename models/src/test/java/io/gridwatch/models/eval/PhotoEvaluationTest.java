@@ -4,6 +4,7 @@ import io.gridwatch.models.Box;
 import io.gridwatch.models.DetectedObject;
 import io.gridwatch.models.SceneClass;
 import io.gridwatch.models.cnn.Task;
+import io.gridwatch.models.photos.Wallpapers;
 import io.gridwatch.models.cnn.TileClassifier;
 import io.gridwatch.models.scene.Scene;
 import io.gridwatch.models.scene.SceneGenerator;
@@ -26,12 +27,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code models evaluate --images} end to end on three small pictures: a generated stall standing on snow (two labels on
- * its pixels), a generated street with distractors only, and a real photograph of a street from Debian's opencv-doc
- * package (labelled none).
+ * its pixels), a generated street with distractors only, and a real photograph from Debian's lomiri-wallpapers-20.04
+ * package (labelled none: a nuthatch on a tree, a pale path behind it that the first models called snow).
  */
 class PhotoEvaluationTest {
-
-    static final Path LEUVEN = Path.of("/usr/share/doc/opencv-doc/examples/data/leuvenA.jpg");
 
     @TempDir
     Path dir;
@@ -54,8 +53,7 @@ class PhotoEvaluationTest {
 
     @Test
     void everyImageGetsALineAndAnOverlayAndThePhotoReportLeavesTheSceneReportAlone() throws Exception {
-        assertThat(LEUVEN).as("this test runs on a real photograph from Debian's opencv-doc package: apt-get install opencv-doc "
-                + "(./gridwatch test does so when run as root)").isRegularFile();
+        Path photo = Wallpapers.file("Kleiber_by_Lukas_Baubkus.jpg"); // fetched on first use (a wallpaper package)
         Path images = Files.createDirectories(dir.resolve("images"));
         SceneGenerator gen = new SceneGenerator();
         Scene stallOnSnow = gen.generate(9_600_000_101L, SceneRecipe.of(SceneClass.STALL).withLight(SceneRecipe.Light.DAY).withSnow(true));
@@ -63,14 +61,14 @@ class PhotoEvaluationTest {
         ImageIO.write(stallOnSnow.image(), "png", images.resolve("stall-on-snow.png").toFile());
         ImageIO.write(quiet.image(), "png", images.resolve("quiet.png").toFile());
         Files.createDirectories(images.resolve("real"));
-        Files.copy(LEUVEN, images.resolve("real/leuven.jpg"));
+        Files.copy(photo, images.resolve("real/kleiber.jpg"));
         Box stall = stallOnSnow.targets().get(0).box();
         Path csv = Files.writeString(dir.resolve("labels.csv"), String.format(Locale.ROOT, """
                 image,label,x1,y1,x2,y2
                 stall-on-snow.png,snow,0,%.4f,1,1
                 stall-on-snow.png,stall,%.4f,%.4f,%.4f,%.4f
                 quiet.png,none,,,,
-                real/leuven.jpg,none
+                real/kleiber.jpg,none
                 """, snowTop(stallOnSnow), stall.x1(), stall.y1(), stall.x2(), stall.y2()));
         Path report = Files.createDirectories(dir.resolve("report"));
         Files.writeString(report.resolve("summary.txt"), "the generated-scene report");
@@ -99,7 +97,7 @@ class PhotoEvaluationTest {
         assertThat(first.line()).startsWith("stall-on-snow.png: labelled stall, snow; found ");
         assertThat(first.found()).as(first.line()).anyMatch(f -> f.object().label().equals("stall") && f.verdict() == PhotoEvaluation.Verdict.RIGHT);
         assertThat(first.found()).as(first.line()).anyMatch(f -> f.object().label().equals("snow") && f.verdict() == PhotoEvaluation.Verdict.RIGHT);
-        assertThat(r.images().get(2).line()).startsWith("real/leuven.jpg: labelled none; found ");
+        assertThat(r.images().get(2).line()).startsWith("real/kleiber.jpg: labelled none; found ");
         assertThat(r.images().get(2).found()).allMatch(f -> f.verdict() == PhotoEvaluation.Verdict.FALSE);
 
         // the stall's tiles count for both models: tiles of the objects model that are stall, of the snow model that are snow
@@ -125,7 +123,7 @@ class PhotoEvaluationTest {
         Path overlay = report.resolve(PhotoEvaluation.OVERLAYS).resolve("stall-on-snow.jpg");
         assertThat(first.overlay()).isEqualTo(overlay);
         assertThat(report.resolve(PhotoEvaluation.OVERLAYS).resolve("quiet.jpg")).isRegularFile();
-        assertThat(report.resolve(PhotoEvaluation.OVERLAYS).resolve("real/leuven.jpg")).isRegularFile();
+        assertThat(report.resolve(PhotoEvaluation.OVERLAYS).resolve("real/kleiber.jpg")).isRegularFile();
         BufferedImage o = ImageIO.read(overlay.toFile());
         assertThat(o.getWidth()).isEqualTo(640);
         assertThat(o.getHeight()).isEqualTo(480 + Overlay.FOOTER);
