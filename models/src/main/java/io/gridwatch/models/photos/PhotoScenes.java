@@ -104,6 +104,8 @@ public final class PhotoScenes {
         lg = ng == 0 ? lb : lg / ng;
         double k = Math.max(0.5, Math.min(1.6, Math.pow(Math.max(8, lb) / Math.max(8, lg), 0.6)));
         boolean soften = r.nextInt(10) < 3;
+        double[] slush = recipe.snow() && r.nextInt(5) < 2 ? slush(r, w, h) : null;
+        byte snowCls = (byte) SceneClass.SNOW.ordinal();
         byte[] out = b.clone();
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
@@ -116,6 +118,12 @@ public final class PhotoScenes {
                 double a = edge ? 0.5 : 1.0;
                 for (int c = 0; c < 3; c++) {
                     double v = soften ? blur3(g, w, h, x, y, c) : g[i * 3 + c] & 0xFF;
+                    if (slush != null && mask[i] == snowCls) {
+                        // heaped, dirty snow and slush: greyed towards brown, blotched darker, the ground showing through
+                        double f = slush[i];
+                        v = (v * f + SLUSH_TINT[c] * (1 - f)) * (0.55 + 0.45 * f);
+                        v = 0.8 * v + 0.2 * (b[i * 3 + c] & 0xFF);
+                    }
                     v = Math.min(255, v * k);
                     out[i * 3 + c] = (byte) Math.round(a * v + (1 - a) * (b[i * 3 + c] & 0xFF));
                 }
@@ -134,6 +142,39 @@ public final class PhotoScenes {
             }
         }
         return new Scene(seed, recipe, gen.setting(), gen.light(), img, mask.clone(), placed);
+    }
+
+    /** The grey-brown (B, G, R) that old snow and slush take on from the street. */
+    private static final double[] SLUSH_TINT = {70, 82, 96};
+
+    /**
+     * Per pixel, how clean the snow stays (0.35–1): a coarse random grid (40 px cells) interpolated, so that dirt comes
+     * in blotches and wheel-worn bands as on a street days after a snowfall. Issue 13: heaped, dirty snow at dusk was
+     * called water; generated snow alone is fresh and even.
+     */
+    private static double[] slush(SplittableRandom r, int w, int h) {
+        int gw = w / 40 + 2;
+        int gh = h / 40 + 2;
+        double[] grid = new double[gw * gh];
+        double base = 0.35 + 0.4 * r.nextDouble();
+        for (int i = 0; i < grid.length; i++) {
+            grid[i] = Math.min(1, base + 0.5 * r.nextDouble());
+        }
+        double[] out = new double[w * h];
+        for (int y = 0; y < h; y++) {
+            double gy = y / 40.0;
+            int y0 = (int) gy;
+            double fy = gy - y0;
+            for (int x = 0; x < w; x++) {
+                double gx = x / 40.0;
+                int x0 = (int) gx;
+                double fx = gx - x0;
+                double top = grid[y0 * gw + x0] * (1 - fx) + grid[y0 * gw + x0 + 1] * fx;
+                double bottom = grid[(y0 + 1) * gw + x0] * (1 - fx) + grid[(y0 + 1) * gw + x0 + 1] * fx;
+                out[y * w + x] = top * (1 - fy) + bottom * fy;
+            }
+        }
+        return out;
     }
 
     private static SceneRecipe recipe(Task task, SplittableRandom r) {
