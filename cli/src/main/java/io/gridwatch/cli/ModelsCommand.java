@@ -88,6 +88,10 @@ final class ModelsCommand implements Callable<Integer> {
                 + "on, to see that the fine-tuned one did not forget them (default ${DEFAULT-VALUE}; 0: none)")
         int checkScenes;
 
+        @Option(names = "--refit-scenes", defaultValue = "300", description = "fine-tuning: validation scenes (with the training frames) to fit "
+                + "the context stage and the decision factors again on (default ${DEFAULT-VALUE}; 0 keeps the start model's)")
+        int refitScenes;
+
         @Option(names = "--report", paramLabel = "DIR", description = "fine-tuning: where to write the comparison (default: var/models/report; "
                 + "its files start with " + FineTuner.PREFIX + ", beside the other reports)")
         Path report;
@@ -178,7 +182,8 @@ final class ModelsCommand implements Callable<Integer> {
                         + "--task, --scenes, --validation-scenes, --held-out and --distractor-scenes are for training from scratch");
             }
             List<LabelledPhotos.Photo> photos = LabelledPhotos.read(images, labels); // every bad row, with its line, or nothing trained
-            FineTuner.Options opt = FineTuner.Options.defaults().withSeed(seed).withHoldout(holdout).withCheckScenes(checkScenes);
+            FineTuner.Options opt = FineTuner.Options.defaults().withSeed(seed).withHoldout(holdout).withCheckScenes(checkScenes)
+                    .withRefitScenes(refitScenes);
             if (epochs != null) {
                 opt = opt.withEpochs(epochs);
             }
@@ -189,7 +194,7 @@ final class ModelsCommand implements Callable<Integer> {
             Path dir = out != null ? out : models.top.workspace().varDir().resolve("models/fine-tuned");
             Path rep = report != null ? report : models.top.workspace().varDir().resolve("models/report");
             String command = "gridwatch models train --images " + images + " --labels " + labels + " --models " + startModels + " --seed " + seed
-                    + " --holdout " + holdout + " --epochs " + opt.epochs() + " --check-scenes " + checkScenes;
+                    + " --holdout " + holdout + " --epochs " + opt.epochs() + " --check-scenes " + checkScenes + " --refit-scenes " + refitScenes;
             new FineTuner(System.out).run(photos, labels, start, startModels, opt, dir, rep, command);
             return 0;
         }

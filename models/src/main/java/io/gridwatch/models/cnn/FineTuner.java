@@ -3,6 +3,7 @@ package io.gridwatch.models.cnn;
 import io.gridwatch.models.DetectedObject;
 import io.gridwatch.models.SceneClass;
 import io.gridwatch.models.detect.CnnTileDetector;
+import io.gridwatch.models.eval.Calibration;
 import io.gridwatch.models.eval.ConfusionMatrix;
 import io.gridwatch.models.eval.Figures;
 import io.gridwatch.models.eval.LabelledPhotos;
@@ -10,6 +11,8 @@ import io.gridwatch.models.eval.ReportWriter;
 import io.gridwatch.models.eval.SceneLevel;
 import io.gridwatch.models.eval.TileScores;
 import io.gridwatch.models.scene.Scene;
+import io.gridwatch.models.scene.SceneRecipe;
+import io.gridwatch.models.tiles.SceneSets;
 import io.gridwatch.models.tiles.ScenePool;
 import io.gridwatch.models.tiles.TileBatches;
 import io.gridwatch.models.tiles.TileSet;
@@ -72,9 +75,12 @@ public final class FineTuner {
      * @param checkScenes    held-out generated scenes (mixed, seeds 9·10⁹ + i) both models are measured on, to see that the
      *                       fine-tuned one did not forget; 0 skips it
      * @param threshold      the detector's threshold for the image-level figures (as {@code evaluate --threshold})
+     * @param refitScenes    re-fit the context stage and the decision factors of the fine-tuned net on this many validation
+     *                       scenes (the training seed's own, never held out) together with the training images; 0 keeps the
+     *                       start model's
      */
     public record Options(long seed, double holdout, int epochs, double learningRate, int batchSize, boolean freezeFirst, double generatedShare,
-                          int checkScenes, double threshold) {
+                          int checkScenes, double threshold, int refitScenes) {
 
         public Options {
             if (!(holdout > 0 && holdout < 1)) {
@@ -92,35 +98,39 @@ public final class FineTuner {
         }
 
         public static Options defaults() {
-            return new Options(7, 0.25, 6, 5e-4, 64, true, 0.5, 100, 0.5);
+            return new Options(7, 0.25, 6, 5e-4, 64, true, 0.5, 100, 0.5, 300);
         }
 
         public Options withSeed(long s) {
-            return new Options(s, holdout, epochs, learningRate, batchSize, freezeFirst, generatedShare, checkScenes, threshold);
+            return new Options(s, holdout, epochs, learningRate, batchSize, freezeFirst, generatedShare, checkScenes, threshold, refitScenes);
         }
 
         public Options withHoldout(double h) {
-            return new Options(seed, h, epochs, learningRate, batchSize, freezeFirst, generatedShare, checkScenes, threshold);
+            return new Options(seed, h, epochs, learningRate, batchSize, freezeFirst, generatedShare, checkScenes, threshold, refitScenes);
         }
 
         public Options withEpochs(int n) {
-            return new Options(seed, holdout, n, learningRate, batchSize, freezeFirst, generatedShare, checkScenes, threshold);
+            return new Options(seed, holdout, n, learningRate, batchSize, freezeFirst, generatedShare, checkScenes, threshold, refitScenes);
         }
 
         public Options withGeneratedShare(double share) {
-            return new Options(seed, holdout, epochs, learningRate, batchSize, freezeFirst, share, checkScenes, threshold);
+            return new Options(seed, holdout, epochs, learningRate, batchSize, freezeFirst, share, checkScenes, threshold, refitScenes);
         }
 
         public Options withCheckScenes(int n) {
-            return new Options(seed, holdout, epochs, learningRate, batchSize, freezeFirst, generatedShare, n, threshold);
+            return new Options(seed, holdout, epochs, learningRate, batchSize, freezeFirst, generatedShare, n, threshold, refitScenes);
         }
 
         public Options withThreshold(double t) {
-            return new Options(seed, holdout, epochs, learningRate, batchSize, freezeFirst, generatedShare, checkScenes, t);
+            return new Options(seed, holdout, epochs, learningRate, batchSize, freezeFirst, generatedShare, checkScenes, t, refitScenes);
+        }
+
+        public Options withRefitScenes(int n) {
+            return new Options(seed, holdout, epochs, learningRate, batchSize, freezeFirst, generatedShare, checkScenes, threshold, n);
         }
 
         public Options withFreezeFirst(boolean f) {
-            return new Options(seed, holdout, epochs, learningRate, batchSize, f, generatedShare, checkScenes, threshold);
+            return new Options(seed, holdout, epochs, learningRate, batchSize, f, generatedShare, checkScenes, threshold, refitScenes);
         }
     }
 
@@ -349,20 +359,81 @@ public final class FineTuner {
         MultiLayerNetwork clean = new MultiLayerNetwork(start.net().getLayerWiseConfigurations().clone());
         clean.init();
         clean.setParams(net.params().dup());
-        double seconds = (System.nanoTime() - t1) / 1e9;
-        TileClassifier draft = new TileClassifier(task, clean, start.normalizer(), start.metadata());
         ModelMetadata sm = start.metadata();
+        List<ContextStage> context = sm.context();
+        ModelMetadata.Calibration calibration = sm.calibration();
+        String decision = "prior correction, context stage and decision factors of the start model, kept";
+        if (o.refitScenes() > 0) {
+            Trainer.Decision d = refit(task, new TileClassifier(task, clean, start.normalizer(), null, sm.priorCorrection(), null, null), trainFrames,
+                    o.seed(), o.refitScenes());
+            context = d.context();
+            calibration = d.calibration();
+            decision = "prior correction of the start model, kept; context stage and decision factors re-fitted on " + o.refitScenes()
+                    + " validation scenes (seeds " + calibration.sceneSeeds() + ") and the " + trainFrames.size() + " training images";
+        }
+        double seconds = (System.nanoTime() - t1) / 1e9;
+        TileClassifier draft = new TileClassifier(task, clean, start.normalizer(), null, sm.priorCorrection(), context,
+                calibration == null ? null : calibration.factors());
         TileScores held = check.isEmpty() ? null : TileScores.ofScenes(draft, check);
         FineTuning ft = new FineTuning(startName, labelsCsv.toString(), labelsHash, o.seed(), o.holdout(), o.epochs(), o.learningRate(), o.batchSize(),
                 o.generatedShare(), frozenNames, split.train().size(), split.heldOut().size(), images, counts(task, photoCounts), counts(task, genCounts),
-                nextScene == 0 ? "none" : o.seed() + "·10^7 + 0.." + (nextScene - 1), "prior correction, context stage and decision factors of the "
-                + "start model, kept", Math.round(seconds * 10) / 10.0);
+                nextScene == 0 ? "none" : o.seed() + "·10^7 + 0.." + (nextScene - 1), decision, Math.round(seconds * 10) / 10.0);
+        List<ContextStage> rounds = context;
+        ModelMetadata.Calibration cal = calibration;
         TileClassifier.save(out, task, clean, start.normalizer(), bytes -> new ModelMetadata(sm.task(), sm.classes(), task.id() + ".zip", bytes,
-                clean.numParams(), sm.generatorVersion(), sm.input(), sm.normalisation(), sm.priorCorrection(), sm.context(), sm.calibration(),
+                clean.numParams(), sm.generatorVersion(), sm.input(), sm.normalisation(), sm.priorCorrection(), rounds, cal,
                 sm.training(), held == null ? null : new ModelMetadata.HeldOut("9·10^9 + 0.." + (check.size() - 1), check.size(), "none", 0),
                 held == null ? null : held.metrics(null), command, ft));
         log.printf(Locale.ROOT, "  %s: written %s (%.0f s)%n", task.id(), out.resolve(task.id() + ".zip"), seconds);
         return draft;
+    }
+
+    /**
+     * The context stage's rounds and the decision factors fitted again for the fine-tuned net, as {@code Trainer} fits them for a
+     * new one ({@value Trainer#CONTEXT_ROUNDS} rounds, each on the one before, then {@link Calibration}), on validation scenes of
+     * the seed ({@link SceneSets#validationSeed}: never trained on, never held out) together with the training images: the net
+     * now calls none more readily than the one the start model's factors were fitted for, and the city's frames are where it
+     * has to hold. The held-out images are not used.
+     */
+    static Trainer.Decision refit(Task task, TileClassifier tilesAlone, List<TileScores.LabelledFrame> photos, long seed, int scenes) {
+        List<ContextStage.Frame> frames = new ArrayList<>();
+        for (Scene s : ScenePool.generate(scenes, i -> SceneSets.validationSeed(seed, i), SceneRecipe::mixed)) {
+            frames.add(Trainer.frame(task, tilesAlone, s));
+        }
+        for (TileScores.LabelledFrame f : photos) {
+            TileClassifier.FrameScores fs = tilesAlone.predictFrame(f.work());
+            frames.add(new ContextStage.Frame(fs.probs(), fs.cols(), fs.rows(), f.labels(task, fs.grid())));
+        }
+        List<ContextStage> rounds = new ArrayList<>();
+        List<ContextStage.Frame> revisedFrames = frames;
+        for (int k = 0; k < Trainer.CONTEXT_ROUNDS; k++) {
+            ContextStage round = ContextStage.fit(task, revisedFrames);
+            rounds.add(round);
+            revisedFrames = revisedFrames.stream()
+                    .map(f -> new ContextStage.Frame(round.apply(f.probs(), f.cols(), f.rows()), f.cols(), f.rows(), f.truth())).toList();
+        }
+        List<Integer> truth = new ArrayList<>();
+        List<float[]> alone = new ArrayList<>();
+        List<float[]> revised = new ArrayList<>();
+        for (int n = 0; n < frames.size(); n++) {
+            ContextStage.Frame f = frames.get(n);
+            for (int i = 0; i < f.probs().length; i++) {
+                if (f.truth()[i] != Task.AMBIGUOUS) {
+                    truth.add(f.truth()[i]);
+                    alone.add(f.probs()[i]);
+                    revised.add(revisedFrames.get(n).probs()[i]);
+                }
+            }
+        }
+        int[] t = truth.stream().mapToInt(Integer::intValue).toArray();
+        float[][] r = revised.toArray(new float[0][]);
+        double[] w = Calibration.fit(t, r);
+        double[] ones = new double[w.length];
+        java.util.Arrays.fill(ones, 1.0);
+        long first = SceneSets.validationSeed(seed, 0);
+        return new Trainer.Decision(rounds, new ModelMetadata.Calibration(first + ".." + (first + scenes - 1) + " and " + photos.size()
+                + " training images", scenes, 0, t.length, TileScores.round(Calibration.meanF1(t, alone.toArray(new float[0][]), ones)), w,
+                TileScores.round(Calibration.meanF1(t, r, ones)), TileScores.round(Calibration.meanF1(t, r, w))));
     }
 
     private static Map<String, Integer> counts(Task task, int[] c) {

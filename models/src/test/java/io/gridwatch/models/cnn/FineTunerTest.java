@@ -9,6 +9,8 @@ import io.gridwatch.models.detect.CnnTileDetector;
 import io.gridwatch.models.eval.ConfusionMatrix;
 import io.gridwatch.models.eval.LabelledPhotos;
 import io.gridwatch.models.eval.TileScores;
+import io.gridwatch.models.photos.WallpaperPhotos;
+import io.gridwatch.models.photos.Wallpapers;
 import io.gridwatch.models.scene.Scene;
 import io.gridwatch.models.scene.SceneGenerator;
 import io.gridwatch.models.scene.SceneRecipe;
@@ -41,16 +43,17 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 /**
  * The fine-tune round trip ({@code gridwatch models train --images}) on a small labelled set: generated stalls, snow and
- * quiet streets as {@code models generate} writes them, and crops of a real photograph of a street (Debian's opencv-doc
- * {@code leuvenA.jpg}, labelled none) whose overcast sky the committed snow model calls snow.
+ * quiet streets as {@code models generate} writes them, and crops of a real photograph, labelled none, that the committed
+ * snow model calls snow all over: {@code Grey} of Debian's plasma-workspace-wallpapers (grey water and sky; a package of the
+ * wallpaper manifest's training side, models/DATA.md, fetched on first use — the test-side packages and opencv-doc's pictures
+ * are kept for the evaluations).
  */
 class FineTunerTest {
 
-    static final Path LEUVEN = Path.of("/usr/share/doc/opencv-doc/examples/data/leuvenA.jpg");
-
-    /** Crops of the photograph at these offsets (of 751×563; 560×420 each), labelled none; the probe is a crop none of them is. */
-    static final int[][] CROPS = {{0, 0}, {190, 0}, {0, 140}, {190, 140}, {60, 40}, {130, 100}};
-    static final int[] PROBE = {100, 20};
+    /** Crops of the photograph, three quarters of its width and height, at these offsets (fractions of it), labelled none. */
+    static final double[][] CROPS = {{0, 0}, {0.25, 0}, {0, 0.25}, {0.25, 0.25}, {0.08, 0.07}, {0.17, 0.18}};
+    /** A crop none of them is: where fine-tuning should have moved the model. */
+    static final double[] PROBE = {0.13, 0.03};
 
     @TempDir
     static Path dir;
@@ -61,12 +64,10 @@ class FineTunerTest {
     static FineTuner.Result first;
     static FineTuner.Result again;
     static String printed;
-    static final FineTuner.Options OPTIONS = FineTuner.Options.defaults().withEpochs(2).withCheckScenes(3);
+    static final FineTuner.Options OPTIONS = FineTuner.Options.defaults().withEpochs(2).withCheckScenes(3).withRefitScenes(20);
 
     @BeforeAll
     static void fineTuneTwice() throws Exception {
-        assertThat(LEUVEN).as("this test runs on a real photograph from Debian's opencv-doc package: apt-get install opencv-doc "
-                + "(./gridwatch test does so when run as root)").isRegularFile();
         images = Files.createDirectories(dir.resolve("images"));
         StringBuilder csv = new StringBuilder("image,label,x1,y1,x2,y2\n");
         SceneGenerator gen = new SceneGenerator();
@@ -85,11 +86,11 @@ class FineTunerTest {
             ImageIO.write(q.image(), "png", images.resolve("quiet-" + i + ".png").toFile());
             csv.append("quiet-").append(i).append(".png,none,,,,\n");
         }
-        BufferedImage leuven = ImageIO.read(LEUVEN.toFile());
+        BufferedImage grey = photo();
         Files.createDirectories(images.resolve("real"));
         for (int i = 0; i < CROPS.length; i++) {
-            ImageIO.write(crop(leuven, CROPS[i]), "jpg", images.resolve("real/leuven-" + i + ".jpg").toFile());
-            csv.append("real/leuven-").append(i).append(".jpg,none\n");
+            ImageIO.write(crop(grey, CROPS[i]), "jpg", images.resolve("real/grey-" + i + ".jpg").toFile());
+            csv.append("real/grey-").append(i).append(".jpg,none\n");
         }
         labels = Files.writeString(dir.resolve("labels.csv"), csv);
         photos = LabelledPhotos.read(images, labels);
@@ -116,8 +117,8 @@ class FineTunerTest {
         all.addAll(held);
         assertThat(all).isEqualTo(names(photos));
         // every class with two or more images has one held out and one to train on
-        for (String prefix : List.of("stall-", "snow-", "quiet-", "real/")) {
-            assertThat(train).as(prefix).anyMatch(n -> n.startsWith(prefix) || prefix.equals("quiet-") && n.startsWith("real/"));
+        for (String prefix : List.of("stall-", "snow-", "real/")) {
+            assertThat(train).as(prefix).anyMatch(n -> n.startsWith(prefix));
         }
         assertThat(held).anyMatch(n -> n.startsWith("stall-"));
         assertThat(held).anyMatch(n -> n.startsWith("snow-"));
@@ -172,7 +173,7 @@ class FineTunerTest {
 
     @Test
     void theFineTunedModelLoadsBackGivesTheSameOutputsAndTheSameSeedGivesTheSameModel() throws Exception {
-        BufferedImage probe = Tiles.workFrame(crop(ImageIO.read(LEUVEN.toFile()), PROBE));
+        BufferedImage probe = Tiles.workFrame(crop(photo(), PROBE));
         for (Task t : Task.values()) {
             float[][] trained = first.trained().get(t).predictFrame(probe).probs();
             float[][] loaded = TileClassifier.load(dir.resolve("tuned"), t).predictFrame(probe).probs();
@@ -235,13 +236,13 @@ class FineTunerTest {
 
     @Test
     void fineTuningMovesTheModelTowardTheLabelsOnACropItNeverSaw() throws Exception {
-        BufferedImage probe = Tiles.workFrame(crop(ImageIO.read(LEUVEN.toFile()), PROBE));
+        BufferedImage probe = Tiles.workFrame(crop(photo(), PROBE));
         double before = meanSnow(first.start().get(Task.SNOW), probe);
         double after = meanSnow(first.tuned().get(Task.SNOW), probe);
         System.out.printf(Locale.ROOT, "probe crop: mean snow probability %.3f committed, %.3f fine-tuned%n", before, after);
-        // the committed model of 2026-11-28 calls the overcast sky over Leuven's rooftops snow (issue 13); a start model that no
+        // the committed model of 2026-11-28 calls the grey water and sky snow (mean 0.9 or so, issue 13); a start model that no
         // longer does leaves nothing to move here (the likelihood test below still holds)
-        assumeThat(before).as("the committed model calls the overcast sky snow").isGreaterThan(0.05);
+        assumeThat(before).as("the committed model calls the grey picture snow").isGreaterThan(0.2);
         assertThat(after).as("after fine-tuning on other crops of the photo labelled none").isLessThan(before / 2);
     }
 
@@ -288,10 +289,28 @@ class FineTunerTest {
         return s;
     }
 
-    private static BufferedImage crop(BufferedImage img, int[] at) {
-        BufferedImage out = new BufferedImage(560, 420, BufferedImage.TYPE_3BYTE_BGR);
+    private static BufferedImage photo;
+
+    /** The plasma-workspace-wallpapers photograph {@code Grey}, fetched on first use (as the other models tests' wallpapers are). */
+    private static synchronized BufferedImage photo() throws java.io.IOException {
+        if (photo == null) {
+            WallpaperPhotos.Entry e = WallpaperPhotos.manifest().stream().filter(x -> x.path().contains("/wallpapers/Grey/")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no Grey in the wallpaper manifest"));
+            assertThat(e.use()).as("a picture of the training side").isEqualTo(WallpaperPhotos.Use.TRAIN);
+            Path file = WallpaperPhotos.files(List.of(e), Wallpapers.CACHE, new PrintStream(java.io.OutputStream.nullOutputStream())).get(e);
+            photo = ImageIO.read(file.toFile());
+        }
+        return photo;
+    }
+
+    /** Three quarters of the picture's width and height from {@code at} (fractions), at 640 px across. */
+    private static BufferedImage crop(BufferedImage img, double[] at) {
+        int w = img.getWidth() * 3 / 4;
+        int h = img.getHeight() * 3 / 4;
+        BufferedImage out = new BufferedImage(640, 640 * h / w, BufferedImage.TYPE_3BYTE_BGR);
         Graphics2D g = out.createGraphics();
-        g.drawImage(img.getSubimage(at[0], at[1], 560, 420), 0, 0, null);
+        g.setRenderingHint(java.awt.RenderingHints.KEY_INTERPOLATION, java.awt.RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.drawImage(img.getSubimage((int) (at[0] * img.getWidth()), (int) (at[1] * img.getHeight()), w, h), 0, 0, out.getWidth(), out.getHeight(), null);
         g.dispose();
         return out;
     }
