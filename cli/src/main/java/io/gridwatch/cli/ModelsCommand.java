@@ -88,6 +88,10 @@ final class ModelsCommand implements Callable<Integer> {
                 + "on, to see that the fine-tuned one did not forget them (default ${DEFAULT-VALUE}; 0: none)")
         int checkScenes;
 
+        @Option(names = "--generated-share", defaultValue = "0.5", description = "fine-tuning: the share of generated-scene tiles mixed into "
+                + "every epoch, so that the models do not forget generated scenes (default ${DEFAULT-VALUE}; 0: your frames only)")
+        double generatedShare;
+
         @Option(names = "--refit-scenes", defaultValue = "300", description = "fine-tuning: validation scenes (with the training frames) to fit "
                 + "the context stage and the decision factors again on (default ${DEFAULT-VALUE}; 0 keeps the start model's)")
         int refitScenes;
@@ -183,7 +187,7 @@ final class ModelsCommand implements Callable<Integer> {
             }
             List<LabelledPhotos.Photo> photos = LabelledPhotos.read(images, labels); // every bad row, with its line, or nothing trained
             FineTuner.Options opt = FineTuner.Options.defaults().withSeed(seed).withHoldout(holdout).withCheckScenes(checkScenes)
-                    .withRefitScenes(refitScenes);
+                    .withRefitScenes(refitScenes).withGeneratedShare(generatedShare);
             if (epochs != null) {
                 opt = opt.withEpochs(epochs);
             }
@@ -194,7 +198,8 @@ final class ModelsCommand implements Callable<Integer> {
             Path dir = out != null ? out : models.top.workspace().varDir().resolve("models/fine-tuned");
             Path rep = report != null ? report : models.top.workspace().varDir().resolve("models/report");
             String command = "gridwatch models train --images " + images + " --labels " + labels + " --models " + startModels + " --seed " + seed
-                    + " --holdout " + holdout + " --epochs " + opt.epochs() + " --check-scenes " + checkScenes + " --refit-scenes " + refitScenes;
+                    + " --holdout " + holdout + " --epochs " + opt.epochs() + " --check-scenes " + checkScenes + " --refit-scenes " + refitScenes
+                    + " --generated-share " + generatedShare;
             new FineTuner(System.out).run(photos, labels, start, startModels, opt, dir, rep, command);
             return 0;
         }
