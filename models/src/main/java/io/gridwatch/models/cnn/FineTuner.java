@@ -99,7 +99,7 @@ public final class FineTuner {
         }
 
         public static Options defaults() {
-            return new Options(7, 0.25, 6, 5e-4, 64, true, 0.5, 100, 0.5, 300);
+            return new Options(7, 0.25, 4, 5e-4, 64, true, 0.5, 100, 0.5, 300);
         }
 
         public Options withSeed(long s) {
