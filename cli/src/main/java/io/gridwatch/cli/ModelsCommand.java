@@ -107,7 +107,7 @@ final class ModelsCommand implements Callable<Integer> {
         Integer scenes;
 
         @Option(names = "--epochs", description = "passes over each chunk of 400 scenes' tiles (default 1); fine-tuning: passes over the "
-                + "frames' tiles, each drawn afresh (default 4)")
+                + "frames' tiles, each drawn afresh (default 2)")
         Integer epochs;
 
         @Option(names = "--out", paramLabel = "DIR", description = "where to write <task>.zip and <task>.json (default: var/models; "

@@ -54,7 +54,7 @@ import java.util.SplittableRandom;
  * from-scratch learning rate, with the first convolution and its batch normalisation left as they were (few photos
  * should not re-learn edges and colours). The normaliser and the prior correction are kept; the context stage and the
  * decision factors are fitted again ({@link #refit}) on validation scenes and the training images, since the tuned net calls
- * classes at other rates than the one they were fitted for (kept, stall F1 on generated scenes fell from 0.93 to 0.72, its
+ * classes at other rates than the one they were fitted for (kept, at 4 epochs stall F1 on generated scenes fell from 0.93 to 0.72, its
  * precision to 0.58; re-fitted, 0.87; models/README.md, "Fine-tuning on a city's own frames").
  * Everything random comes from the seed.
  */
@@ -99,7 +99,7 @@ public final class FineTuner {
         }
 
         public static Options defaults() {
-            return new Options(7, 0.25, 4, 5e-4, 64, true, 0.5, 100, 0.5, 300);
+            return new Options(7, 0.25, 2, 5e-4, 64, true, 0.5, 100, 0.5, 300);
         }
 
         public Options withSeed(long s) {
