@@ -34,8 +34,8 @@ class ModelsFineTuneCommandTest {
         CliRun gen = run("models", "generate", "--out", scenes.toString(), "--count", "8");
         assertThat(gen.status()).as(gen.err()).isZero();
         Path labels = scenes.resolve("labels.csv");
-        CliRun r = run("models", "train", "--images", scenes.toString(), "--labels", labels.toString(), "--epochs", "1", "--check-scenes", "0", "--refit-scenes", "5",
-                "--seed", "5");
+        CliRun r = run("models", "train", "--images", scenes.toString(), "--labels", labels.toString(), "--epochs", "1", "--check-scenes", "0",
+                "--refit-scenes", "5", "--seed", "5");
         assertThat(r.status()).as(r.err() + r.out()).isZero();
         assertThat(r.out()).contains("fine-tuning committed on 8 labelled images").contains("held out: ")
                 .contains("start (committed) against fine-tuned, on the").contains("clean images with any class reported");
