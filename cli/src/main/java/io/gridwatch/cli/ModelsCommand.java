@@ -2,6 +2,7 @@ package io.gridwatch.cli;
 
 import io.gridwatch.json.Json;
 import io.gridwatch.models.SceneClass;
+import io.gridwatch.models.cnn.FineTuner;
 import io.gridwatch.models.cnn.Task;
 import io.gridwatch.models.cnn.TileClassifier;
 import io.gridwatch.models.cnn.Trainer;
@@ -59,14 +60,45 @@ final class ModelsCommand implements Callable<Integer> {
     }
 
     @Command(name = "train", description = "Train tile models from scratch on generated scenes, evaluate them on held-out scenes and write them "
-            + "with their metadata.")
+            + "with their metadata; or with --images DIR --labels CSV fine-tune both models on your own labelled frames and compare them with "
+            + "the models they started from on the held-out frames.")
     static final class Train implements Callable<Integer> {
         @ParentCommand
         ModelsCommand models;
 
-        @Option(names = "--task", required = true, completionCandidates = TaskChoices.class,
-                description = "objects (stall, garbage, water), snow, or all")
+        @Option(names = "--task", completionCandidates = TaskChoices.class,
+                description = "objects (stall, garbage, water), snow, or all (required unless --images: fine-tuning tunes both)")
         String task;
+
+        @Option(names = "--images", paramLabel = "DIR", description = "fine-tune on your own labelled frames in this folder (with --labels)")
+        Path images;
+
+        @Option(names = "--labels", paramLabel = "CSV", description = "their labels: image,label,x1,y1,x2,y2 (the format evaluate --labels reads)")
+        Path labels;
+
+        @Option(names = "--models", defaultValue = "committed", paramLabel = "committed|DIR",
+                description = "fine-tuning: the models to start from, the committed ones (default) or a folder written by train")
+        String startModels;
+
+        @Option(names = "--holdout", defaultValue = "0.25", description = "fine-tuning: the share of images (of each class) held out to compare "
+                + "the models on, never trained on (default ${DEFAULT-VALUE})")
+        double holdout;
+
+        @Option(names = "--check-scenes", defaultValue = "100", description = "fine-tuning: held-out generated scenes both models are measured "
+                + "on, to see that the fine-tuned one did not forget them (default ${DEFAULT-VALUE}; 0: none)")
+        int checkScenes;
+
+        @Option(names = "--generated-share", defaultValue = "0.5", description = "fine-tuning: the share of generated-scene tiles mixed into "
+                + "every epoch, so that the models do not forget generated scenes (default ${DEFAULT-VALUE}; 0: your frames only)")
+        double generatedShare;
+
+        @Option(names = "--refit-scenes", defaultValue = "300", description = "fine-tuning: validation scenes (with the training frames) to fit "
+                + "the context stage and the decision factors again on (default ${DEFAULT-VALUE}; 0 keeps the start model's)")
+        int refitScenes;
+
+        @Option(names = "--report", paramLabel = "DIR", description = "fine-tuning: where to write the comparison (default: var/models/report; "
+                + "its files start with " + FineTuner.PREFIX + ", beside the other reports)")
+        Path report;
 
         @Option(names = "--seed", defaultValue = "7", description = "training seed, 0..899 (default ${DEFAULT-VALUE}); the same seed gives the same metrics (±0.01)")
         long seed;
@@ -74,10 +106,12 @@ final class ModelsCommand implements Callable<Integer> {
         @Option(names = "--scenes", description = "training scenes (default: objects 28000, snow 3600)")
         Integer scenes;
 
-        @Option(names = "--epochs", description = "passes over each chunk of 400 scenes' tiles (default 1)")
+        @Option(names = "--epochs", description = "passes over each chunk of 400 scenes' tiles (default 1); fine-tuning: passes over the "
+                + "frames' tiles, each drawn afresh (default 2)")
         Integer epochs;
 
-        @Option(names = "--out", paramLabel = "DIR", description = "where to write <task>.zip and <task>.json (default: var/models)")
+        @Option(names = "--out", paramLabel = "DIR", description = "where to write <task>.zip and <task>.json (default: var/models; "
+                + "fine-tuning: var/models/fine-tuned)")
         Path out;
 
         @Option(names = "--validation-scenes", description = "validation scenes (from the seed's own range, never held out) to fit the "
@@ -106,6 +140,16 @@ final class ModelsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
+            if ((images == null) != (labels == null)) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--images and --labels go together");
+            }
+            if (images != null) {
+                return fineTune();
+            }
+            if (task == null) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--task is required (objects, snow or all) to train from "
+                        + "scratch on generated scenes; to fine-tune on your own frames give --images DIR --labels CSV");
+            }
             PrintStream o = System.out;
             Path dir = out != null ? out : models.top.workspace().varDir().resolve("models");
             List<Task> tasks = "all".equalsIgnoreCase(task) ? List.of(Task.values()) : List.of(Task.of(task));
@@ -132,6 +176,31 @@ final class ModelsCommand implements Callable<Integer> {
             report.finish();
             o.printf(Locale.ROOT, "trained %d model%s in %.1f min; report in %s%n", tasks.size(), tasks.size() == 1 ? "" : "s",
                     (System.nanoTime() - t0) / 60e9, report.dir());
+            return 0;
+        }
+
+        /** {@code --images DIR --labels CSV}: both models fine-tuned on the frames, compared with the start models on the held-out ones. */
+        private int fineTune() {
+            if (task != null || scenes != null || validationScenes != null || heldOut != null || distractorScenes != null) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "fine-tuning (--images) tunes both models on your frames: "
+                        + "--task, --scenes, --validation-scenes, --held-out and --distractor-scenes are for training from scratch");
+            }
+            List<LabelledPhotos.Photo> photos = LabelledPhotos.read(images, labels); // every bad row, with its line, or nothing trained
+            FineTuner.Options opt = FineTuner.Options.defaults().withSeed(seed).withHoldout(holdout).withCheckScenes(checkScenes)
+                    .withRefitScenes(refitScenes).withGeneratedShare(generatedShare);
+            if (epochs != null) {
+                opt = opt.withEpochs(epochs);
+            }
+            Map<Task, TileClassifier> start = new java.util.EnumMap<>(Task.class);
+            for (Task t : Task.values()) {
+                start.put(t, "committed".equals(startModels) ? TileClassifier.committed(t) : TileClassifier.load(Path.of(startModels), t));
+            }
+            Path dir = out != null ? out : models.top.workspace().varDir().resolve("models/fine-tuned");
+            Path rep = report != null ? report : models.top.workspace().varDir().resolve("models/report");
+            String command = "gridwatch models train --images " + images + " --labels " + labels + " --models " + startModels + " --seed " + seed
+                    + " --holdout " + holdout + " --epochs " + opt.epochs() + " --check-scenes " + checkScenes + " --refit-scenes " + refitScenes
+                    + " --generated-share " + generatedShare;
+            new FineTuner(System.out).run(photos, labels, start, startModels, opt, dir, rep, command);
             return 0;
         }
     }

@@ -1,5 +1,7 @@
 package io.gridwatch.models.cnn;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.util.List;
 import java.util.Map;
 
@@ -15,10 +17,21 @@ import java.util.Map;
  *                        probabilities with those of the tiles around it, the first from the prior-corrected ones, each
  *                        next from the round before; fitted on the {@link Calibration} validation scenes; null in models
  *                        made before it (then the factors apply to the prior-corrected probabilities directly)
+ * @param fineTuning      for a model fine-tuned on labelled photos ({@link FineTuner}): the photos, their split and how;
+ *                        null (and not written) for a model trained from scratch on generated scenes
  */
 public record ModelMetadata(String task, List<String> classes, String modelFile, long fileBytes, long parameters,
                             int generatorVersion, Input input, Normalisation normalisation, double[] priorCorrection,
-                            List<ContextStage> context, Calibration calibration, Training training, HeldOut heldOut, Metrics metrics, String command) {
+                            List<ContextStage> context, Calibration calibration, Training training, HeldOut heldOut, Metrics metrics, String command,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) FineTuning fineTuning) {
+
+    /** A model trained from scratch on generated scenes (no fine-tuning). */
+    public ModelMetadata(String task, List<String> classes, String modelFile, long fileBytes, long parameters,
+                         int generatorVersion, Input input, Normalisation normalisation, double[] priorCorrection,
+                         List<ContextStage> context, Calibration calibration, Training training, HeldOut heldOut, Metrics metrics, String command) {
+        this(task, classes, modelFile, fileBytes, parameters, generatorVersion, input, normalisation, priorCorrection, context, calibration,
+                training, heldOut, metrics, command, null);
+    }
 
     /** What the net takes: 64×64 tiles cut from frames scaled to {@code frameWidth}, RGB, NCHW, 0..255 before normalisation. */
     public record Input(int width, int height, int channels, String channelOrder, String layout, String range,
