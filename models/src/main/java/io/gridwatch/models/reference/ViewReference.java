@@ -114,7 +114,7 @@ public final class ViewReference {
 
     /** Cells kept (0 before the first frame). */
     public int cells() {
-        return Math.max(0, cols * rows);
+        return cols < 0 || rows < 0 ? 0 : cols * rows;
     }
 
     /**
