@@ -145,8 +145,12 @@ class ReferenceSceneTest {
                 reference[0] = ref.toBytes();
             }
         });
-        System.out.printf("%s (%s reference): %d detections, %d raised; reference %d bytes%n", s.kind().id(), withReference ? "with" : "without",
-                out.size(), out.stream().filter(d -> d.state() == Detection.State.RAISED).count(), reference[0].length);
+        TileAnalyser.Stats st = analyser.stats();
+        System.out.printf(java.util.Locale.ROOT, "%s (%s reference): %d detections, %d raised; reference %d bytes; ms a frame (thread CPU): "
+                        + "prepare %.2f, nets %.2f, context %.2f, reference %.3f%n", s.kind().id(), withReference ? "with" : "without",
+                out.size(), out.stream().filter(d -> d.state() == Detection.State.RAISED).count(), reference[0].length,
+                st.prepareNs() / 1e6 / st.frames(), st.netsNs() / 1e6 / st.frames(), st.contextNs() / 1e6 / st.frames(),
+                st.referenceNs() / 1e6 / st.frames());
         return new Run(out, best[0], trace.toString());
     }
 
