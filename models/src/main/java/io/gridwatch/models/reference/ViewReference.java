@@ -211,7 +211,10 @@ public final class ViewReference {
             // snow: brighter against the frame, not more coloured, not more textured. Colour lost is no evidence of its own:
             // under dusk's orange light pale and coloured surfaces shift their chroma differently (measured: a white façade
             // "lost" 0.1–0.2 of chroma against the frame's median shift at dusk, as much as snow on paving at noon)
-            cw[c] = brighter * (1 - colourGained) * (1 - textureGained);
+            // Texture lost adds to it in proportion to the brightening there is (snow smooths what it covers; a surface in
+            // the noon sun may lose its fine texture to clipping, but is then not brighter against the frame)
+            double towards = Math.max(0, Math.min(1, db / tb));
+            cw[c] = Math.min(1, brighter + 0.5 * textureLost * towards) * (1 - colourGained) * (1 - textureGained);
             // water: darker (wet), mirror-bright or coloured (sheen, the sky in it), or smoothed; its edge against the dry
             // ground may well add texture at this scale, so texture gained does not count against it
             cx[c] = Math.min(1, darker + brighter + textureLost + colourGained);
