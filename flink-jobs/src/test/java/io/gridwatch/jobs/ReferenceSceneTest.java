@@ -62,7 +62,7 @@ class ReferenceSceneTest {
     }
 
     /** What one run of a clip gave. */
-    record Run(List<Detection> detections, float bestSnowInZones, String trace) {
+    record Run(List<Detection> detections, float bestSnowInZones, String trace, java.awt.image.BufferedImage last, byte[] reference) {
 
         List<Detection> raised() {
             return detections.stream().filter(d -> d.state() == Detection.State.RAISED).toList();
@@ -80,6 +80,22 @@ class ReferenceSceneTest {
         assertThat(without.raised()).as("without the reference the stone is raised as snow (the baseline was learned in the morning); %s",
                 without.trace()).anySatisfy(d -> assertThat(d.category().code()).isEqualTo("0407"));
         assertThat(with.raised()).as("with the reference nothing is raised; %s", with.trace()).isEmpty();
+
+        // the reference touches water and snow only: stall and garbage scores are the plain analysis's
+        TileAnalyser analyser = new TileAnalyser();
+        TileFrame plain = analyser.analyse(null, with.last(), 0, List.of(), null, null);
+        TileFrame judged = analyser.analyse(null, with.last(), 0, List.of(), null, ViewReference.fromBytes(with.reference()));
+        for (int t = 0; t < plain.tiles(); t++) {
+            for (WatchedObject o : WatchedObject.values()) {
+                float p = plain.scores()[t][o.ordinal()];
+                float j = judged.scores()[t][o.ordinal()];
+                if (o == WatchedObject.STALL || o == WatchedObject.GARBAGE) {
+                    assertThat(j).as("tile %d %s", t, o).isEqualTo(p);
+                } else {
+                    assertThat(j).as("tile %d %s", t, o).isLessThanOrEqualTo(p);
+                }
+            }
+        }
     }
 
     @Test
@@ -119,7 +135,9 @@ class ReferenceSceneTest {
         List<Detection> out = new ArrayList<>();
         StringBuilder trace = new StringBuilder();
         float[] best = {0};
+        java.awt.image.BufferedImage[] last = {null};
         SceneClip.decode(clip, (i, img) -> {
+            last[0] = img;
             long ts = s.base().millisAt(i);
             ViewReference ref = withReference ? ViewReference.fromBytes(reference[0]) : null; // as Flink state holds it
             TileFrame tiles = analyser.analyse(camera.id(), img, ts, camera.zones(), scene[0].baseline(), ref);
@@ -151,7 +169,7 @@ class ReferenceSceneTest {
                 out.size(), out.stream().filter(d -> d.state() == Detection.State.RAISED).count(), reference[0].length,
                 st.prepareNs() / 1e6 / st.frames(), st.netsNs() / 1e6 / st.frames(), st.contextNs() / 1e6 / st.frames(),
                 st.referenceNs() / 1e6 / st.frames());
-        return new Run(out, best[0], trace.toString());
+        return new Run(out, best[0], trace.toString(), last[0], reference[0]);
     }
 
     private static ZoneTracker.Place place(Camera camera, double[] box) {

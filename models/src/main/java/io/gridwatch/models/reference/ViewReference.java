@@ -63,6 +63,8 @@ public final class ViewReference {
      * more than 60 % of the view before it moves the frame's own level.
      */
     static final double[] SHIFT_PERCENTILE = {0.35, 0.5, 0.6};
+    /** The frame's noise is the texture of its flattest cells: this percentile of the cells' mean gradient. */
+    static final double NOISE_PERCENTILE = 0.1;
     /** Cell side in working-frame pixels: a tile (64 px) spans 4×4 cells, and shares them with its overlapping neighbours. */
     public static final int CELL = 16;
     /** Of a tile's cells, the most changed this share decide its factor (a puddle's band, the first patch of snow). */
@@ -84,8 +86,8 @@ public final class ViewReference {
 
     /**
      * One frame's measures per cell ({@link #CELL} px square, row by row, {@code cols × rows}): {@code v[cell·3 + k]}
-     * for k = brightness (log2 of the mean), texture (log2 of the mean absolute gradient, at quarter resolution, over the
-     * mean brightness) and chroma (colour spread over brightness).
+     * for k = brightness (log2 of the mean), texture (log2 of the mean absolute gradient at quarter resolution, less the
+     * frame's noise, over the mean brightness) and chroma (colour spread over brightness).
      */
     public record Measures(int cols, int rows, double[] v) {
 
@@ -173,11 +175,20 @@ public final class ViewReference {
                 }
             }
         }
+        // the frame's noise: what the flattest cells show as texture (their gradient is the sensor's noise and the
+        // codec's grain, which change with the light: half of noon's on a dusk frame, amplified by the exposure)
+        double[] g = new double[cols * rows];
+        for (int c = 0; c < g.length; c++) {
+            g[c] = grad[c] / Math.max(1, gcount[c]);
+        }
+        double[] sorted = g.clone();
+        Arrays.sort(sorted);
+        double noise = sorted.length == 0 ? 0 : sorted[(int) ((sorted.length - 1) * NOISE_PERCENTILE)];
         double[] v = new double[cols * rows * M];
         for (int c = 0; c < cols * rows; c++) {
             double ml = sumL[c] / Math.max(1, count[c]);
             v[c * M + B] = log2(ml + 4);
-            v[c * M + T] = log2((grad[c] / Math.max(1, gcount[c]) + 0.5) / (ml + 16));
+            v[c * M + T] = log2((Math.max(0, g[c] - noise) + 2) / (ml + 16));
             v[c * M + C] = sumSpan[c] / Math.max(1, count[c]) / (ml + 16);
         }
         return new Measures(cols, rows, v);
@@ -217,7 +228,10 @@ public final class ViewReference {
             cw[c] = Math.min(1, brighter + 0.5 * textureLost * towards) * (1 - colourGained) * (1 - textureGained);
             // water: darker (wet), mirror-bright or coloured (sheen, the sky in it), or smoothed; its edge against the dry
             // ground may well add texture at this scale, so texture gained does not count against it
-            cx[c] = Math.min(1, darker + brighter + textureLost + colourGained);
+            // (colour gained counts in proportion to the brightness change there is: at noon clipped white surfaces gain
+            // 0.1–0.2 of chroma against the frame with no change of brightness, and that is no water)
+            double moved = Math.max(0, Math.min(1, Math.abs(db) / tb));
+            cx[c] = Math.min(1, Math.max(darker, brighter) + textureLost + colourGained * moved);
         }
         return new Judgement(perTile(cw, xs, ys), perTile(cx, xs, ys), cw, cx, shift);
     }

@@ -43,9 +43,9 @@ public class ViewReferenceProbe {
                     for (int c = 0; c < m.cells(); c++) {
                         int cx = (c % m.cols()) * 16;
                         int cy = (c / m.cols()) * 16;
-                        double share = t.share(SceneClass.valueOf(System.getenv("CELLS")), cx, cy, 16, 16);
+                        double share = System.getenv("CELLS").equals("WET") ? 0 : t.share(SceneClass.valueOf(System.getenv("CELLS")), cx, cy, 16, 16);
                         double ws = t.whiteShare(cx, cy, 16, 16);
-                        if (System.getenv("CELLS").equals("NONE") ? i >= 40 && j.cellWhite()[c] >= 0.5 : share >= 0.5) {
+                        if (System.getenv("CELLS").equals("WET") ? (i == 20 || i == 30) && j.cellWet()[c] >= 0.5 : System.getenv("CELLS").equals("NONE") ? i >= 40 && j.cellWhite()[c] >= 0.5 : share >= 0.5) {
                             System.out.printf("   cell %d share %.2f db %.2f (s %.3f) dt %.2f (s %.3f) dc %.3f (s %.3f) white %.2f wet %.2f%n", c, Math.max(share, ws),
                                     m.v()[c * 3] - j.shift()[0] - ref.stat(c, 0)[0], ref.stat(c, 0)[1], m.v()[c * 3 + 1] - j.shift()[1] - ref.stat(c, 1)[0], ref.stat(c, 1)[1],
                                     m.v()[c * 3 + 2] - j.shift()[2] - ref.stat(c, 2)[0], ref.stat(c, 2)[1], j.cellWhite()[c], j.cellWet()[c]);

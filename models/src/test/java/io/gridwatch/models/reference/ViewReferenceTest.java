@@ -92,6 +92,7 @@ class ViewReferenceTest {
         float maxScore = 0;
         int calledSnow = 0;
         int clearHigh = 0;
+        int clearWet = 0;
         int clear = 0;
         for (Seen s : seen.get(DayScenario.Kind.DAYLIGHT)) {
             for (int q = 0; q < s.white().length; q++) {
@@ -102,15 +103,18 @@ class ViewReferenceTest {
                 } else if (s.white()[q] < 0.02) {
                     clear++;
                     clearHigh += s.whiteFactor()[q] >= 0.5 ? 1 : 0;
+                    clearWet += s.wetFactor()[q] >= 0.5 ? 1 : 0;
                 }
             }
         }
         System.out.printf("daylight: white tiles called snow by the model %d times (max %.2f); whitening on them at most %.2f; "
-                + "other tiles whitened in %d of %d%n", calledSnow, maxScore, maxWhite, clearHigh, clear);
+                + "other tiles whitened in %d of %d, wet in %d (people passing, the light)%n", calledSnow, maxScore, maxWhite, clearHigh, clear,
+                clearWet);
         assertThat(maxScore).as("the snow model calls the white stone or plaster snow in some frame (else this tests nothing)")
                 .isGreaterThanOrEqualTo(0.5f);
         assertThat(maxWhite).as("the white areas never whitened against their own reference").isLessThan(0.5);
         assertThat(clearHigh).as("other tiles (people passing) rarely whiten").isLessThanOrEqualTo(clear / 100);
+        assertThat(clearWet).as("other tiles are rarely wet though the light changes all day").isLessThanOrEqualTo(clear / 50);
     }
 
     @Test
