@@ -13,7 +13,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Prints, frame by frame, what the reference makes of the day clips (a probe, run by hand: main). */
+/**
+ * Prints, frame by frame, what the view reference makes of the day clips (a probe run by hand, how the choices in
+ * models/README.md were measured): args are day scenario ids ({@code snowfall daylight water-day}); per frame the snow
+ * model's score and the whitening on the white areas, on snow tiles, the wet factor on water tiles, and the highest factors
+ * elsewhere. {@code DETAIL=1} adds the snow and water tiles; {@code CELLS=SNOW|WATER} the cells of that class with their
+ * changes against the reference; {@code CELLS=NONE} the cells whitened at dusk, {@code CELLS=WET} the cells found wet at
+ * noon and in the afternoon. Run with {@code OMP_NUM_THREADS=1} and the models module's test class path.
+ */
 public class ViewReferenceProbe {
 
     public static void main(String[] args) throws Exception {
