@@ -188,8 +188,8 @@ public final class ViewReference {
         for (int c = 0; c < cols * rows; c++) {
             double ml = sumL[c] / Math.max(1, count[c]);
             v[c * M + B] = log2(ml + 4);
-            v[c * M + T] = log2((Math.max(0, g[c] - noise) + 2) / (ml + 16));
-            v[c * M + C] = sumSpan[c] / Math.max(1, count[c]) / (ml + 16);
+            v[c * M + T] = log2((Math.max(0, g[c] - noise) + 1) / (ml + 8));
+            v[c * M + C] = sumSpan[c] / Math.max(1, count[c]) / (ml + 8);
         }
         return new Measures(cols, rows, v);
     }

