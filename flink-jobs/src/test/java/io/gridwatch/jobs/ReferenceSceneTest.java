@@ -35,15 +35,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The day clips ({@link DayScenario}: the light goes from morning through noon to dusk) through the video job's own
  * per-camera path — {@link TileAnalyser} with the camera's view reference (参照画面), the scene baseline and the zone
  * trackers ({@link CameraScene}) over the camera's zones from its YAML, on every frame decoded from the clip's H.264, at
- * scene time (a frame every 7.5 scene-minutes, twelve hours). The daylight clip's white stone on the sidewalk, which the
+ * scene time (a frame every 10 scene-minutes, twelve hours). The daylight clip's white stone on the sidewalk, which the
  * snow model calls snow at noon but not in the morning the baseline was learned in, raises nothing with the reference,
  * and raises snow without it (why the reference is there); snow that falls raises snow (道路积雪, 0407), water that
  * collects raises water (道路积水, 0406). The reference goes through its byte form every frame, as it does in Flink state.
  */
 class ReferenceSceneTest {
 
-    static final int FRAMES = 96;
-    static final double SECONDS_PER_FRAME = 450;
+    static final int FRAMES = 72;
+    static final double SECONDS_PER_FRAME = 600;
 
     @TempDir
     static Path dir;
@@ -54,11 +54,11 @@ class ReferenceSceneTest {
     static void setUp() throws Exception {
         Path root = Path.of(System.getProperty("gridwatch.repo.root", "..")).toAbsolutePath();
         grids = new GridIndex(GridCache.dalian(root.resolve("var/cache"), GridwatchConfig.defaults().grids()));
-        // the default rules, their times fitted to a frame every 7.5 minutes: seen over three frames, gaps of up to two
+        // the default rules, their times fitted to a frame every 10 minutes: seen over three frames, gaps of up to two
         String json = new String(ReferenceSceneTest.class.getResourceAsStream("/io/gridwatch/video/default-dwell-rules.json").readAllBytes(),
                 java.nio.charset.StandardCharsets.UTF_8)
-                .replaceAll("\"stay_s\": *\\d+", "\"stay_s\": 1350").replaceAll("\"clear_s\": *\\d+", "\"clear_s\": 1800")
-                .replaceAll("\"max_gap_s\": *\\d+", "\"max_gap_s\": 950");
+                .replaceAll("\"stay_s\": *\\d+", "\"stay_s\": 1200").replaceAll("\"clear_s\": *\\d+", "\"clear_s\": 1800")
+                .replaceAll("\"max_gap_s\": *\\d+", "\"max_gap_s\": 1250");
         rules = DwellRules.of(DwellRules.parseAll(json));
     }
 
