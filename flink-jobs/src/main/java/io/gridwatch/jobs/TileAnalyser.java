@@ -4,6 +4,7 @@ import io.gridwatch.camera.CameraZone;
 import io.gridwatch.models.SceneClass;
 import io.gridwatch.models.cnn.Task;
 import io.gridwatch.models.cnn.TileClassifier;
+import io.gridwatch.models.reference.ViewReference;
 import io.gridwatch.models.tiles.Tiles;
 import io.gridwatch.video.SceneBaseline;
 import io.gridwatch.video.TileFrame;
@@ -53,6 +54,8 @@ public final class TileAnalyser {
     public static final int RESCORE_CELL = 10;
     /** Scores older than this (stream time) are renewed even for a tile that did not change. */
     public static final long RESCORE_AFTER_MS = 60_000;
+    /** A tile whose water or snow score, judged against the view reference, reaches this is not learned into it. */
+    public static final float REFERENCE_HOLD = 0.3f;
     /** Cameras whose scores are kept. */
     public static final int MEMORY_CAMERAS = 4096;
 
@@ -113,6 +116,24 @@ public final class TileAnalyser {
      * @param baseline the camera's baseline before this frame, or null (then reuse goes by the thumbnail alone)
      */
     public TileFrame analyse(String cameraId, BufferedImage frame, long ts, List<CameraZone> zones, SceneBaseline baseline) {
+        return analyse(cameraId, frame, ts, zones, baseline, null);
+    }
+
+    /**
+     * As {@link #analyse(String, BufferedImage, long, List, SceneBaseline)}, judging water and snow against the camera's
+     * view reference (参照画面, models' {@link ViewReference}; what the video job does): each tile's water score is
+     * multiplied by how far the tile changed from the reference the way water changes a view (wet sheen, darker, smoothed)
+     * and its snow score by how far it whitened (brighter against the frame's light, no colour or texture gained). A white
+     * façade, white stone or an overcast sky that the snow model calls snow every day has not whitened against itself, so
+     * its snow score is 0 here; snow that fell keeps its score. Stall and garbage scores are left alone (what appears and
+     * stays is the trackers' business). While the reference learns (its first {@link ViewReference#LEARN_FRAMES} frames)
+     * water and snow score 0. The reference then learns from this frame, except in tiles whose judged water or snow score
+     * is {@link #REFERENCE_HOLD} or more.
+     *
+     * @param reference the camera's reference, judged against and updated in place; null: the plain scores
+     */
+    public TileFrame analyse(String cameraId, BufferedImage frame, long ts, List<CameraZone> zones, SceneBaseline baseline,
+                             ViewReference reference) {
         long t0 = CPU.getCurrentThreadCpuTime();
         BufferedImage work = Tiles.workFrame(frame);
         int w = work.getWidth();
@@ -187,6 +208,21 @@ public final class TileAnalyser {
             }
         }
         long t3 = CPU.getCurrentThreadCpuTime();
+        if (reference != null) {
+            ViewReference.Measures measures = ViewReference.measure(work);
+            ViewReference.Judgement j = reference.judge(measures, xs, ys);
+            int water = WatchedObject.WATER.ordinal();
+            int snowy = WatchedObject.SNOW.ordinal();
+            boolean[] hold = new boolean[n];
+            for (int i = 0; i < n; i++) {
+                scores[i][water] *= (float) j.wet()[i];
+                scores[i][snowy] *= (float) j.white()[i];
+                hold[i] = scores[i][water] >= REFERENCE_HOLD || scores[i][snowy] >= REFERENCE_HOLD;
+            }
+            reference.learn(ts, measures, j, xs, ys, hold);
+        }
+        long t4 = CPU.getCurrentThreadCpuTime();
+        stats.referenceNs.add(t4 - t3);
         stats.frames.increment();
         stats.tiles.add(n);
         stats.inScoredSet.add(m.count);
@@ -293,6 +329,7 @@ public final class TileAnalyser {
         final LongAdder prepareNs = new LongAdder();
         final LongAdder netsNs = new LongAdder();
         final LongAdder contextNs = new LongAdder();
+        final LongAdder referenceNs = new LongAdder();
 
         public long frames() {
             return frames.sum();
@@ -326,6 +363,11 @@ public final class TileAnalyser {
         /** Both models' neighbourhood stage and decision factors over the whole grid. */
         public long contextNs() {
             return contextNs.sum();
+        }
+
+        /** The view reference: measuring the frame's cells, judging water and snow, learning. */
+        public long referenceNs() {
+            return referenceNs.sum();
         }
     }
 

@@ -10,6 +10,7 @@ import io.gridwatch.evidence.EvidenceStore;
 import io.gridwatch.grid.GridCache;
 import io.gridwatch.grid.GridIndex;
 import io.gridwatch.grid.GridLocation;
+import io.gridwatch.models.reference.ViewReference;
 import io.gridwatch.sensor.TelemetryParser;
 import io.gridwatch.store.CameraStore;
 import io.gridwatch.store.Database;
@@ -72,6 +73,13 @@ public final class VideoDetectionFunction extends KeyedBroadcastProcessFunction<
             new MapStateDescriptor<>("analyst-dwell-rules", Types.STRING, Types.STRING);
     /** Keyed state: the camera's {@link CameraScene#toBytes()} (≈ 5 KB). */
     static final ValueStateDescriptor<byte[]> SCENE = new ValueStateDescriptor<>("camera-scene",
+            org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+    /**
+     * Keyed state: the camera's view reference (参照画面, models' {@link ViewReference#toBytes()}, ≈ 3.6 KB at 320×240)
+     * against which water and snow are judged ({@link TileAnalyser}). Kept apart from {@link #SCENE}: it belongs to the
+     * models, not to the scene's tracking, and a state without it (a savepoint from before) simply learns it afresh.
+     */
+    static final ValueStateDescriptor<byte[]> REFERENCE = new ValueStateDescriptor<>("camera-view-reference",
             org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
     /** What the detector saw per zone and object in each frame, before any dwell rule: {@code gw.observations.v1}. */
     public static final OutputTag<Observation> OBSERVATIONS = new OutputTag<>("observations",
@@ -137,6 +145,7 @@ public final class VideoDetectionFunction extends KeyedBroadcastProcessFunction<
     private transient Map<String, List<WatchedZone>> zones;
     private transient DwellRules rules;
     private transient ValueState<byte[]> sceneState;
+    private transient ValueState<byte[]> referenceState;
     private transient Counter detections;
     private transient Counter badFrames;
     private transient Counter unknownCameras;
@@ -154,6 +163,7 @@ public final class VideoDetectionFunction extends KeyedBroadcastProcessFunction<
         zones = new HashMap<>();
         readCameras();
         sceneState = getRuntimeContext().getState(SCENE);
+        referenceState = getRuntimeContext().getState(REFERENCE);
         detections = getRuntimeContext().getMetricGroup().counter("camera_detections");
         badFrames = getRuntimeContext().getMetricGroup().counter("bad_frames");
         unknownCameras = getRuntimeContext().getMetricGroup().counter("frames_of_unknown_cameras");
@@ -196,7 +206,10 @@ public final class VideoDetectionFunction extends KeyedBroadcastProcessFunction<
         }
         byte[] bytes = sceneState.value();
         CameraScene scene = bytes == null ? new CameraScene() : CameraScene.fromBytes(bytes);
-        TileFrame tiles = analyser.analyse(camera.id(), img, ts, camera.zones(), scene.baseline()); // zones only, changed tiles only
+        byte[] refBytes = referenceState.value();
+        ViewReference reference = refBytes == null ? new ViewReference() : ViewReference.fromBytes(refBytes);
+        // zones only, changed tiles only; water and snow as they changed from the camera's own reference
+        TileFrame tiles = analyser.analyse(camera.id(), img, ts, camera.zones(), scene.baseline(), reference);
         ArrayList<RenderRequest.Picture> pictures = new ArrayList<>(0);
         CameraScene.FrameResult result = scene.onFrame(camera.id(), tiles, zonesOf(camera, tiles),
                 rules(ctx.getBroadcastState(DWELL_RULES)),
@@ -215,6 +228,7 @@ public final class VideoDetectionFunction extends KeyedBroadcastProcessFunction<
             ctx.output(OBSERVATIONS, o);
         }
         sceneState.update(scene.toBytes());
+        referenceState.update(reference.toBytes());
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.gridwatch.detection.Detection;
 import io.gridwatch.grid.GridCache;
 import io.gridwatch.grid.GridIndex;
 import io.gridwatch.grid.GridLocation;
+import io.gridwatch.models.reference.ViewReference;
 import io.gridwatch.models.scene.CameraScenario;
 import io.gridwatch.models.scene.SceneClip;
 import io.gridwatch.video.CameraScene;
@@ -79,6 +80,7 @@ class ScenarioSceneTest {
 
         TileAnalyser analyser = new TileAnalyser();
         CameraScene scene = new CameraScene();
+        ViewReference reference = new ViewReference(); // the camera's view reference (参照画面), as the job keeps it
         List<Detection> out = new ArrayList<>();
         StringBuilder trace = new StringBuilder();
         SceneClip.decode(clip, (i, img) -> {
@@ -86,8 +88,9 @@ class ScenarioSceneTest {
                 return;
             }
             long ts = i * 1000L / SceneClip.FPS;
-            // the job's own path: only the zones' tiles, re-scored where they changed or differ from the baseline
-            TileFrame tiles = analyser.analyse(camera.id(), img, ts, camera.zones(), scene.baseline());
+            // the job's own path: only the zones' tiles, re-scored where they changed or differ from the baseline, water and
+            // snow judged against the camera's view reference
+            TileFrame tiles = analyser.analyse(camera.id(), img, ts, camera.zones(), scene.baseline(), reference);
             List<WatchedZone> zones = new ArrayList<>();
             for (CameraZone z : camera.zones()) {
                 zones.add(WatchedZone.of(z, tiles));

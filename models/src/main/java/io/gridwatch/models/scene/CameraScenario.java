@@ -251,6 +251,24 @@ public record CameraScenario(Kind kind, long seed, int frames, double secondsPer
 
     /** Draws every frame in order, with its truth. A few ms a frame at 320×240. */
     public void render(Consumer<Frame> sink) {
+        render(sink, (g, st, recipe, f, items, noiseSeed) -> g.render(st, recipe, items, noiseSeed));
+    }
+
+    /**
+     * How a frame is drawn from the script's items: plainly by default; {@link DayScenario} lets snow fall and the light
+     * go through a day over the same script.
+     */
+    interface Look {
+        Scene draw(SceneGenerator g, Stage st, SceneRecipe recipe, int frame, List<Item> items, long noiseSeed);
+    }
+
+    /** The camera's stage (its fixed view), as every frame draws it. */
+    Stage stage() {
+        return script().stage;
+    }
+
+    /** As {@link #render(Consumer)}, each frame drawn by {@code look}. */
+    void render(Consumer<Frame> sink, Look look) {
         Script sc = script();
         SceneGenerator g = new SceneGenerator();
         Stage st = sc.stage;
@@ -283,7 +301,7 @@ public record CameraScenario(Kind kind, long seed, int frames, double secondsPer
                 double z = st.zAtRow(st.vh + (0.3 + fr.nextDouble() * 0.7) * (st.height - st.vh));
                 items.add(new Item(SceneGenerator.Kind.PEDESTRIAN, lo + 0.3 + fr.nextDouble() * Math.max(0.1, hi - lo - 0.6), z, fr.nextLong(), 0));
             }
-            Scene scene = g.render(st, sc.recipe, items, fr.nextLong());
+            Scene scene = look.draw(g, st, sc.recipe, f, items, fr.nextLong());
             Box target = kind.target == null ? null
                     : scene.targets().stream().filter(p -> p.cls() == kind.target).map(Scene.Placed::box).reduce(Box::union).orElse(null);
             List<Box> standingBoxes = scene.distractors().stream().filter(p -> p.kind().equals("person standing")).map(Scene.Placed::box).toList();
