@@ -16,6 +16,7 @@ import io.gridwatch.models.photos.PhotoScenes;
 import io.gridwatch.models.photos.WallpaperPhotos;
 import io.gridwatch.models.scene.Scene;
 import io.gridwatch.models.scene.CameraScenario;
+import io.gridwatch.models.scene.DayScenario;
 import io.gridwatch.models.scene.SceneClip;
 import io.gridwatch.models.scene.SceneGenerator;
 import io.gridwatch.models.scene.SceneRecipe;
@@ -323,7 +324,7 @@ final class ModelsCommand implements Callable<Integer> {
         @Option(names = "--stay-minutes", defaultValue = "20", description = "clip: how long the stall (the scenario's thing) stays (default ${DEFAULT-VALUE})")
         double stayMinutes;
 
-        @Option(names = "--scenario", paramLabel = "stall|bin|water|people|static", description = "clip: a scripted camera scenario; "
+        @Option(names = "--scenario", paramLabel = "stall|bin|water|people|static|snowfall|daylight|water-day", description = "clip: a scripted camera scenario (the last three: light from morning to dusk, issue 13); "
                 + "writes <scenario>.mp4 (H.264), <scenario>.json (its truth, frame by frame) and <scenario>.yaml (the camera for "
                 + "'cameras import', zones and calibration included, its url the clip)")
         String scenario;
@@ -400,7 +401,40 @@ final class ModelsCommand implements Callable<Integer> {
             return 0;
         }
 
+        /** A day scenario (issue 13: light from morning to dusk): snowfall, daylight (nothing happens), water-day. */
+        private int writeDayScenario(PrintStream o, Path dir) throws IOException {
+            DayScenario.Kind kind = DayScenario.Kind.of(scenario);
+            if (!"320x240".equals(size)) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "the day scenarios are 320x240 only");
+            }
+            double total = beforeMinutes + stayMinutes + afterMinutes;
+            int frames = (int) Math.round(total * 60 / secondsPerFrame);
+            DayScenario sc;
+            try {
+                sc = DayScenario.of(kind, seed, frames, secondsPerFrame, beforeMinutes / total,
+                        kind == DayScenario.Kind.SNOWFALL ? 1.0 : (beforeMinutes + stayMinutes) / total);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+            }
+            Path file = dir.resolve(kind.id() + ".mp4").toAbsolutePath();
+            long t0 = System.nanoTime();
+            List<CameraScenario.Truth.Step> steps = sc.write(file);
+            Json.mapper().writerWithDefaultPrettyPrinter().writeValue(dir.resolve(kind.id() + ".json").toFile(),
+                    Map.of("scenario", kind.id(), "seed", seed, "seconds_per_frame", secondsPerFrame, "frames", steps));
+            Files.writeString(dir.resolve(kind.id() + ".yaml"), sc.cameraYaml("cam-scenario-" + kind.id(), file.toString()));
+            o.printf(Locale.ROOT, "%s: day scenario %s, %d frames 320x240 H.264, light from morning to dusk, %.0f scene-seconds a frame; %s from frame %d "
+                            + "to %d; %,d bytes, %.1f s%n", file, kind.id(), frames, secondsPerFrame,
+                    kind.target() == null ? "nothing to report (white stone and a white facade all day)" : kind.target().id(), sc.appearFrame(),
+                    sc.goneFrame() - 1, Files.size(file), (System.nanoTime() - t0) / 1e9);
+            o.printf("truth: %s; the camera: %s (./gridwatch cameras import %s)%n", dir.resolve(kind.id() + ".json"), dir.resolve(kind.id() + ".yaml"),
+                    dir.resolve(kind.id() + ".yaml"));
+            return 0;
+        }
+
         private int writeScenario(PrintStream o, Path dir) throws IOException {
+            if (List.of("snowfall", "daylight", "water-day").contains(scenario)) {
+                return writeDayScenario(o, dir);
+            }
             CameraScenario.Kind kind;
             int w;
             int h;
