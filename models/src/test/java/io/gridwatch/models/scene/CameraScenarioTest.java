@@ -195,9 +195,13 @@ class CameraScenarioTest {
             said.put(k, labels);
             System.out.printf("%s: frames with each label, of %d: %s%n", k, truths.get(k).steps().size(), labels);
         }
-        // the static scenario is one because the model misreads its parked car as a stall, again and again through the clip
-        // (11 of 52 decoded frames when written; 17 of 24 frames as rendered, before H.264)
-        assertThat(said.get(Kind.STATIC).getOrDefault(SceneClass.STALL.id(), 0)).isGreaterThanOrEqualTo(truths.get(Kind.STATIC).steps().size() / 7);
+        // people standing about in groups are not a stall (nor anything else) in all but a few frames
+        int frames = truths.get(Kind.PEOPLE).steps().size();
+        assertThat(said.get(Kind.PEOPLE).values()).allMatch(n -> n <= frames / 10);
+        // the static scenario was made because issue 4's model misread its parked red car as a stall, again and again (11
+        // of 52 decoded frames); issue 13's model, trained with real pictures as negatives, says nothing there. What the
+        // job does with a misread that never changes is tested either way (ScenarioSceneTest: static raises nothing).
+        assertThat(said.get(Kind.STATIC).values()).allMatch(n -> n <= frames / 4);
     }
 
     @Test
