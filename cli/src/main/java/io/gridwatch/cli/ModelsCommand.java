@@ -104,7 +104,7 @@ final class ModelsCommand implements Callable<Integer> {
         @Option(names = "--seed", defaultValue = "7", description = "training seed, 0..899 (default ${DEFAULT-VALUE}); the same seed gives the same metrics (±0.01)")
         long seed;
 
-        @Option(names = "--scenes", description = "training scenes (default: objects 28000, snow 3600)")
+        @Option(names = "--scenes", description = "training scenes (default: objects 40000, snow 3600)")
         Integer scenes;
 
         @Option(names = "--epochs", description = "passes over each chunk of 400 scenes' tiles (default 1); fine-tuning: passes over the "

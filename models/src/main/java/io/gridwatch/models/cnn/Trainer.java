@@ -67,7 +67,7 @@ public final class Trainer {
 
         public static Options defaults(Task task) {
             return switch (task) {
-                case OBJECTS -> new Options(task, 7, 28_000, 1, 64, 5e-3, 0.15, VALIDATION_SCENES, 300, 120);
+                case OBJECTS -> new Options(task, 7, 40_000, 1, 64, 5e-3, 0.15, VALIDATION_SCENES, 300, 120);
                 case SNOW -> new Options(task, 7, 3_600, 1, 64, 5e-3, 0.6, VALIDATION_SCENES, 300, 120);
             };
         }
