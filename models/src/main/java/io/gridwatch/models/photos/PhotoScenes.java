@@ -88,6 +88,9 @@ public final class PhotoScenes {
         byte[] mask = gen.mask();
         byte[] g = ((DataBufferByte) gen.image().getRaster().getDataBuffer()).getData();
         byte[] b = ((DataBufferByte) bg.getRaster().getDataBuffer()).getData();
+        if (task == Task.SNOW && r.nextBoolean()) {
+            return realAbove(seed, recipe, gen, bg, r);
+        }
         // brightness of the photo against that of the generated scene's own background: the pasted things take the light
         // of the photo (partly: a dark stall stays darker than a bright sky)
         double lb = 0;
@@ -142,6 +145,47 @@ public final class PhotoScenes {
             }
         }
         return new Scene(seed, recipe, gen.setting(), gen.light(), img, mask.clone(), placed);
+    }
+
+    /**
+     * The other half of the snow model's composites: the generated street with its snow kept from the snow's top row down,
+     * and above it the real picture (a 6-row blend): real sky, walls and trees over snow lying on the ground. Pasting
+     * generated snow onto a real crop put it wherever the generated scene had it — often over the photo's sky — and the
+     * snow model trained on that called more real sky and white walls snow, not less (models/README.md).
+     */
+    private Scene realAbove(long seed, SceneRecipe recipe, Scene gen, BufferedImage bg, SplittableRandom r) {
+        int w = SceneGenerator.WIDTH;
+        int h = SceneGenerator.HEIGHT;
+        byte[] mask = gen.mask().clone();
+        byte snowCls = (byte) SceneClass.SNOW.ordinal();
+        int top = h;
+        for (int i = 0; i < mask.length && top == h; i++) {
+            if (mask[i] == snowCls) {
+                top = i / w;
+            }
+        }
+        top = Math.max(0, top - 2 - r.nextInt(12)); // a strip of the generated street above the snow's edge, as kerbs and walls
+        byte[] g = ((DataBufferByte) gen.image().getRaster().getDataBuffer()).getData();
+        byte[] b = ((DataBufferByte) bg.getRaster().getDataBuffer()).getData();
+        for (int y = 0; y < h; y++) {
+            double a = Math.max(0, Math.min(1, (y - top + 6) / 6.0)); // 0: the photo, 1: the generated street
+            for (int x = 0; x < w; x++) {
+                int i = y * w + x;
+                if (a < 1) {
+                    mask[i] = a == 0 ? 0 : mask[i];
+                }
+                for (int c = 0; c < 3; c++) {
+                    b[i * 3 + c] = (byte) Math.round(a * (g[i * 3 + c] & 0xFF) + (1 - a) * (b[i * 3 + c] & 0xFF));
+                }
+            }
+        }
+        BufferedImage img = camera(bg, r);
+        List<Scene.Placed> placed = new ArrayList<>(gen.targets());
+        Box sb = extent(mask, w, h, snowCls);
+        if (sb != null) {
+            placed.add(new Scene.Placed(SceneClass.SNOW, "snow", sb));
+        }
+        return new Scene(seed, recipe, gen.setting(), gen.light(), img, mask, placed);
     }
 
     /** The grey-brown (B, G, R) that old snow and slush take on from the street. */
