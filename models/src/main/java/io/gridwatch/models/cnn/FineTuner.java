@@ -405,36 +405,9 @@ public final class FineTuner {
             TileClassifier.FrameScores fs = tilesAlone.predictFrame(f.work());
             frames.add(new ContextStage.Frame(fs.probs(), fs.cols(), fs.rows(), f.labels(task, fs.grid())));
         }
-        List<ContextStage> rounds = new ArrayList<>();
-        List<ContextStage.Frame> revisedFrames = frames;
-        for (int k = 0; k < Trainer.CONTEXT_ROUNDS; k++) {
-            ContextStage round = ContextStage.fit(task, revisedFrames);
-            rounds.add(round);
-            revisedFrames = revisedFrames.stream()
-                    .map(f -> new ContextStage.Frame(round.apply(f.probs(), f.cols(), f.rows()), f.cols(), f.rows(), f.truth())).toList();
-        }
-        List<Integer> truth = new ArrayList<>();
-        List<float[]> alone = new ArrayList<>();
-        List<float[]> revised = new ArrayList<>();
-        for (int n = 0; n < frames.size(); n++) {
-            ContextStage.Frame f = frames.get(n);
-            for (int i = 0; i < f.probs().length; i++) {
-                if (f.truth()[i] != Task.AMBIGUOUS) {
-                    truth.add(f.truth()[i]);
-                    alone.add(f.probs()[i]);
-                    revised.add(revisedFrames.get(n).probs()[i]);
-                }
-            }
-        }
-        int[] t = truth.stream().mapToInt(Integer::intValue).toArray();
-        float[][] r = revised.toArray(new float[0][]);
-        double[] w = Calibration.fit(t, r);
-        double[] ones = new double[w.length];
-        java.util.Arrays.fill(ones, 1.0);
         long first = SceneSets.validationSeed(seed, 0);
-        return new Trainer.Decision(rounds, new ModelMetadata.Calibration(first + ".." + (first + scenes - 1) + " and " + photos.size()
-                + " training images", scenes, 0, t.length, TileScores.round(Calibration.meanF1(t, alone.toArray(new float[0][]), ones)), w,
-                TileScores.round(Calibration.meanF1(t, r, ones)), TileScores.round(Calibration.meanF1(t, r, w))));
+        return Trainer.decide(task, frames, first + ".." + (first + scenes - 1) + " and " + photos.size() + " training images", scenes,
+                new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
     }
 
     private static Map<String, Integer> counts(Task task, int[] c) {

@@ -231,10 +231,20 @@ public final class Trainer {
                 frames.add(frame(o.task(), tilesAlone, s));
             }
         }
+        long first = SceneSets.validationSeed(o.seed(), 0);
+        return decide(o.task(), frames, first + ".." + (first + total - 1), total, log);
+    }
+
+    /**
+     * Fits {@value #CONTEXT_ROUNDS} rounds of the context stage, each on the output of the one before, and then the decision
+     * factors on the last round's probabilities, from frames scored tile by tile with their truth; {@code sceneSeeds} and
+     * {@code scenes} say what the frames were, for the metadata. Shared by training and fine-tuning ({@link FineTuner}).
+     */
+    static Decision decide(Task task, List<ContextStage.Frame> frames, String sceneSeeds, int scenes, PrintStream log) {
         List<ContextStage> rounds = new ArrayList<>();
         List<ContextStage.Frame> revisedFrames = frames;
         for (int k = 0; k < CONTEXT_ROUNDS; k++) {
-            ContextStage round = ContextStage.fit(o.task(), revisedFrames);
+            ContextStage round = ContextStage.fit(task, revisedFrames);
             rounds.add(round);
             revisedFrames = revisedFrames.stream()
                     .map(f -> new ContextStage.Frame(round.apply(f.probs(), f.cols(), f.rows()), f.cols(), f.rows(), f.truth())).toList();
@@ -260,9 +270,8 @@ public final class Trainer {
         double before = Calibration.meanF1(t, r, ones(w.length));
         double after = Calibration.meanF1(t, r, w);
         log.printf(Locale.ROOT, "  %d context rounds and decision factors %s from %d validation scenes (%,d tiles): mean object F1 %.4f tiles alone → "
-                + "%.4f with their neighbours → %.4f with the factors%n", rounds.size(), Arrays.toString(w), total, t.length, f1Alone, before, after);
-        long first = SceneSets.validationSeed(o.seed(), 0);
-        return new Decision(rounds, new ModelMetadata.Calibration(first + ".." + (first + total - 1), total, 0, t.length,
+                + "%.4f with their neighbours → %.4f with the factors%n", rounds.size(), Arrays.toString(w), scenes, t.length, f1Alone, before, after);
+        return new Decision(rounds, new ModelMetadata.Calibration(sceneSeeds, scenes, 0, t.length,
                 TileScores.round(f1Alone), w, TileScores.round(before), TileScores.round(after)));
     }
 
