@@ -35,7 +35,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Trains one task's tile model from scratch on generated scenes, fits its context stage and decision
+ * Trains one task's tile model from scratch on generated scenes (and, given {@link PhotoScenes}, real pictures beside them), fits its context stage and decision
  * factors on validation scenes ({@link #fitDecision}), evaluates it on the held-out scenes and writes
  * it with its metadata. Everything random comes from the seed: the scenes ({@link SceneSets#trainingSeed}
  * and {@link SceneSets#validationSeed}), the tile sampling, the initial weights and the batch order.
